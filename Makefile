@@ -1,0 +1,122 @@
+# relaxbench: one non-recursive Makefile.
+#   make                 build build/relaxbench (gcc, C11, -O2, warnings are errors)
+#   make CC=clang        the same with clang
+#   make SAN=1 test      AddressSanitizer + UndefinedBehaviorSanitizer build and tests (build/san/)
+#   make test            unit + integration tests (Criterion) and a smoke-scale reproduce
+#   make reproduce [SCALE=quick|smoke|full] [FAMILY=name] [JOBS=N]
+#   make bench           kernel benchmarks -> results/bench/*.csv
+#   make deps            install the Debian packages (root), or print the apt-get line
+#   make clean
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+SCALE   ?= quick
+FAMILY  ?=
+JOBS    ?=
+RESULTS ?= results
+PLOTS   ?= plots/out
+
+PKGS := openblas yaml-0.1 sqlite3 jansson libcrypto
+
+ifeq ($(SAN),1)
+BUILD    ?= build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      := -O1 -g
+else
+BUILD    ?= build
+SANFLAGS :=
+OPT      := -O2 -g
+endif
+
+# Debian packages: library headers for the build, tools for the harness and the tests.
+DEB_PKGS := build-essential clang pkg-config libopenblas-dev libyaml-dev libsqlite3-dev \
+            libjansson-dev libssl-dev libcriterion-dev gnuplot-nox parallel sqlite3
+# One header or tool per package, to tell quickly whether anything is missing.
+DEB_PROBES := /usr/include/cblas.h /usr/include/yaml.h /usr/include/sqlite3.h \
+              /usr/include/jansson.h /usr/include/openssl/sha.h \
+              /usr/include/criterion/criterion.h /usr/bin/gnuplot /usr/bin/parallel \
+              /usr/bin/pkg-config /usr/bin/clang /usr/bin/sqlite3
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS  ?= $(OPT)
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(SANFLAGS) \
+           -I. $(PKG_CFLAGS)
+LDFLAGS += -fopenmp $(SANFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
+           git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+CFLAGS  += -DRB_GIT_REV='"$(GIT_REV)"'
+
+LIB_SRC  := $(filter-out suite/main.c,$(wildcard suite/*.c)) \
+            $(wildcard algorithms/*/*.c) $(wildcard datasets/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/suite/main.o
+TEST_SRC := $(wildcard tests/unit/*.c) $(wildcard tests/e2e/*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+DEPS     := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+BIN   := $(BUILD)/relaxbench
+TESTS := $(BUILD)/relaxbench-tests
+
+.PHONY: all deps test reproduce bench clean check-deps
+all: $(BIN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/librelaxbench.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(BUILD)/librelaxbench.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(TESTS): $(TEST_OBJ) $(BUILD)/librelaxbench.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
+
+# `make deps`: install what is missing when root; otherwise print the exact command and fail.
+deps:
+	@missing=0; for f in $(DEB_PROBES); do [ -e $$f ] || missing=1; done; \
+	if [ $$missing = 0 ]; then exit 0; fi; \
+	cmd="apt-get install -y --no-install-recommends $(DEB_PKGS)"; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "relaxbench: missing Debian packages; run as root: apt-get update && $$cmd" >&2; exit 2; fi; \
+	echo "make deps: installing $(DEB_PKGS)" >&2; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -q >/dev/null && $$cmd >/dev/null || { echo "make deps: apt-get failed" >&2; exit 2; }
+
+# Tests: Criterion runs unit and integration tests; the e2e tests find the binary via
+# RELAXBENCH_BIN and the repository root via RELAXBENCH_ROOT.
+test: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TESTS)
+	RELAXBENCH_BIN=$(abspath $(BIN)) RELAXBENCH_ROOT=$(CURDIR) \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(TESTS) --jobs 2 $(TEST_ARGS)
+
+MANIFESTS = $(if $(FAMILY),$(wildcard experiments/$(FAMILY)/*.yaml),$(wildcard experiments/*/*.yaml))
+
+reproduce: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@test -n "$(MANIFESTS)" || { echo "make reproduce: no manifests for FAMILY=$(FAMILY)" >&2; exit 2; }
+	$(BIN) calibrate --results $(RESULTS)
+	$(BIN) run $(MANIFESTS) --scale $(SCALE) --results $(RESULTS) $(if $(JOBS),--jobs $(JOBS))
+	$(BIN) collect --results $(RESULTS)
+	$(BIN) plot $(MANIFESTS) --scale $(SCALE) --results $(RESULTS) --plots $(PLOTS)
+	$(BIN) report $(MANIFESTS) --scale $(SCALE) --results $(RESULTS) --plots $(PLOTS)
+	@echo "report: $(RESULTS)/REPORT.md"
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	$(BIN) bench --results $(RESULTS)
+
+clean:
+	rm -rf build
+
+-include $(DEPS)

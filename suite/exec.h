@@ -1,0 +1,50 @@
+/*
+ * exec: carry out runs. Each run is a child process (so a crash or a hang is recorded,
+ * not fatal) that writes into a temporary folder, renamed to
+ * <results>/runs/<experiment>/<run-id>/ only once run.json is complete: a killed sweep
+ * leaves no half-written run folder, and the next `run` does only what is missing.
+ */
+#ifndef EXEC_H
+#define EXEC_H
+
+#include "suite/sweep.h"
+
+struct exec_opts {
+	const char *results;      /* results folder */
+	int force;                /* redo finished runs */
+	int retry_failed;         /* redo runs whose recorded status is not ok */
+	double timeout_s;         /* > 0 overrides the manifest's limit */
+	int quiet;                /* no progress lines */
+};
+
+struct exec_stats {
+	int total, done, skipped, ok, failed;
+};
+
+/* Run every run of the sweeps in this process (one child at a time). Returns 0 when
+ * every run was carried out and recorded (whatever its status), -1 on a harness error
+ * (unwritable results folder, dataset that cannot be loaded). */
+int exec_sweeps(struct sweep *sweeps, int n, const struct exec_opts *o, struct exec_stats *st,
+		char *err, size_t errlen);
+
+/* One run by id (what `run-one` and GNU parallel call). */
+int exec_one_by_id(const struct sweep *s, const char *id, const struct exec_opts *o, char *err,
+		   size_t errlen);
+
+/* The `run-one` command lines for the runs that are not finished yet, one per line.
+ * `all` lists finished runs too. */
+int exec_print_commands(FILE *out, const struct sweep *s, const struct exec_opts *o, int all,
+			char *err, size_t errlen);
+
+/* Hand the pending runs to GNU parallel with `jobs` slots; extra arguments go to
+ * parallel unchanged (e.g. --sshloginfile FILE). */
+int exec_parallel(struct sweep *sweeps, int n, const struct exec_opts *o, int jobs,
+		  char *const *parallel_args, int nparallel_args, char *err, size_t errlen);
+
+/* The folder of a run, and whether it is finished (has run.json). */
+void exec_run_dir(const struct exec_opts *o, const char *experiment, const char *id, char *buf,
+		  size_t len);
+int exec_is_finished(const struct exec_opts *o, const char *experiment, const char *id,
+		     int *ok_status);
+
+#endif

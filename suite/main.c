@@ -1,0 +1,705 @@
+/*
+ * relaxbench: the command-line interface. Each subcommand has --help; every error in
+ * the input (manifest, flag, dataset) is one line on stderr and exit status 2.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "datasets/catalog.h"
+#include "suite/bench.h"
+#include "suite/calibrate.h"
+#include "suite/envinfo.h"
+#include "suite/exec.h"
+#include "suite/outputs.h"
+#include "suite/paths.h"
+#include "suite/registry.h"
+#include "suite/report.h"
+#include "suite/store.h"
+#include "suite/table.h"
+
+#define EXIT_INPUT 2   /* bad manifest, flag or dataset */
+#define MAX_MANIFESTS 256
+#define MAX_FILTERS 16
+
+struct opts {
+	const char *results, *plots, *out, *id, *sshloginfile;
+	enum mf_scale scale;
+	int jobs, force, retry_failed, all, quiet, threads;
+	double timeout_s;
+	const char *filters[MAX_FILTERS];
+	int nfilters;
+	char **rest;          /* positional arguments */
+	int nrest;
+	char **passthrough;   /* after "--": for GNU parallel */
+	int npassthrough;
+};
+
+struct command {
+	const char *name, *args, *help;
+	int (*fn)(struct opts *o);
+	const char *flags;    /* which options the command takes, by letter */
+};
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "relaxbench %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see relaxbench %s --help)\n", cmd);
+	return EXIT_INPUT;
+}
+
+/* ---- manifests -> sweeps ------------------------------------------------------------ */
+
+struct loaded {
+	struct manifest *m[MAX_MANIFESTS];
+	struct sweep s[MAX_MANIFESTS];
+	int n;
+};
+
+static void unload(struct loaded *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		sweep_free(&l->s[i]);
+		mf_free(l->m[i]);
+	}
+	l->n = 0;
+}
+
+static int apply_filters(struct loaded *l, const struct opts *o)
+{
+	char err[512];
+	for (int f = 0; f < o->nfilters; f++) {
+		int known = 0;
+		for (int i = 0; i < l->n; i++) {
+			if (sweep_filter(&l->s[i], o->filters[f], err, sizeof(err)) == 0)
+				known++;
+			else if (strchr(o->filters[f], '=') && strchr(o->filters[f], '=') != o->filters[f])
+				l->s[i].n = 0;  /* this experiment has no such key: none of it matches */
+		}
+		if (!known) {
+			fprintf(stderr, "relaxbench: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Load, validate, expand and check the queries of every manifest before anything runs. */
+static int load_all(struct loaded *l, const struct opts *o, int check_queries)
+{
+	char err[2048];
+	l->n = 0;
+	if (o->nrest == 0) {
+		fprintf(stderr, "relaxbench: no manifest given\n");
+		return -1;
+	}
+	if (o->nrest > MAX_MANIFESTS) {
+		fprintf(stderr, "relaxbench: at most %d manifests at once\n", MAX_MANIFESTS);
+		return -1;
+	}
+	for (int i = 0; i < o->nrest; i++) {
+		struct manifest *m = mf_load(o->rest[i], err, sizeof(err));
+		if (!m) {
+			fprintf(stderr, "%s\n", err);
+			unload(l);
+			return -1;
+		}
+		l->m[l->n] = m;
+		if (sweep_expand(m, o->scale, &l->s[l->n], err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			mf_free(m);
+			unload(l);
+			return -1;
+		}
+		l->n++;
+		for (int k = 0; k < l->n - 1; k++) {
+			if (!strcmp(l->m[k]->id, m->id)) {
+				fprintf(stderr, "%s:1:1: id: '%s' is also the id of %s\n", m->path, m->id,
+					l->m[k]->path);
+				unload(l);
+				return -1;
+			}
+		}
+		if (check_queries && out_check_queries(&l->s[l->n - 1], err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			unload(l);
+			return -1;
+		}
+	}
+	return apply_filters(l, o);
+}
+
+static struct exec_opts exec_opts_of(const struct opts *o)
+{
+	struct exec_opts e = {
+		.results = o->results, .force = o->force, .retry_failed = o->retry_failed,
+		.timeout_s = o->timeout_s, .quiet = o->quiet,
+	};
+	return e;
+}
+
+/* ---- commands ------------------------------------------------------------------------ */
+
+static int cmd_list(struct opts *o)
+{
+	(void)o;
+	printf("%-14s %-16s %s\n", "ALGORITHM", "FAMILY", "SUMMARY");
+	for (const struct rb_algorithm *const *a = rb_registry_all(); *a; a++)
+		printf("%-14s %-16s %s\n", (*a)->name, (*a)->family, (*a)->summary);
+	return 0;
+}
+
+static void print_params(const struct rb_param_spec *t)
+{
+	for (const struct rb_param_spec *s = t; s && s->name; s++) {
+		char range[128];
+		if (s->type == RB_CHOICE)
+			snprintf(range, sizeof(range), "%s", s->choices);
+		else if (s->type == RB_BOOL)
+			snprintf(range, sizeof(range), "true|false");
+		else
+			snprintf(range, sizeof(range), "[%g, %g]", s->min, s->max);
+		printf("  %-14s %-8s default %-10s %-22s %s\n", s->name, rb_param_type_name(s->type),
+		       s->def, range, s->doc);
+	}
+}
+
+static int cmd_describe(struct opts *o)
+{
+	if (o->nrest != 1)
+		return usage_error("describe", "expected one algorithm name%s", "");
+	const struct rb_algorithm *a = rb_registry_find(o->rest[0]);
+	if (!a)
+		return usage_error("describe", "unknown algorithm '%s'", o->rest[0]);
+	printf("%s (family %s%s%s)\n  %s\n\nparameters:\n", a->name, a->family, *a->paper ? ", " : "",
+	       a->paper, a->summary);
+	print_params(a->params);
+	printf("  %-14s %-8s default %-10s %-22s %s\n", "threads", "integer", "1", "[1, 4096]",
+	       "threads for the run (OpenMP and OpenBLAS); every algorithm takes it");
+	printf("\nneeds a dataset: %s\n", a->needs_data ? "yes" : "no");
+	return 0;
+}
+
+static int cmd_datasets(struct opts *o)
+{
+	(void)o;
+	for (const struct catalog_entry *const *e = catalog_all(); *e; e++) {
+		printf("%s (%s): %s\n", (*e)->name, (*e)->kind, (*e)->doc);
+		print_params((*e)->params);
+	}
+	return 0;
+}
+
+static int cmd_run(struct opts *o)
+{
+	struct loaded l;
+	char err[2048];
+	if (load_all(&l, o, 1) < 0)
+		return EXIT_INPUT;
+	struct exec_opts e = exec_opts_of(o);
+	int rc = 0;
+	if (o->jobs > 0) {
+		char *extra[64];
+		int nextra = 0;
+		if (o->sshloginfile) {
+			extra[nextra++] = "--sshloginfile";
+			extra[nextra++] = (char *)o->sshloginfile;
+		}
+		for (int i = 0; i < o->npassthrough && nextra < 62; i++)
+			extra[nextra++] = o->passthrough[i];
+		rc = exec_parallel(l.s, l.n, &e, o->jobs, extra, nextra, err, sizeof(err));
+	} else {
+		struct exec_stats st;
+		rc = exec_sweeps(l.s, l.n, &e, &st, err, sizeof(err));
+		if (rc == 0 && !o->quiet)
+			fprintf(stderr, "%d runs: %d ran (%d ok, %d not ok), %d already done\n", st.total,
+				st.done - st.skipped, st.ok, st.failed, st.skipped);
+	}
+	if (rc < 0)
+		fprintf(stderr, "relaxbench run: %s\n", err);
+	unload(&l);
+	return rc < 0 ? 1 : 0;
+}
+
+static int cmd_run_one(struct opts *o)
+{
+	struct loaded l;
+	char err[2048];
+	if (!o->id)
+		return usage_error("run-one", "--id is required%s", "");
+	if (o->nrest != 1)
+		return usage_error("run-one", "expected one manifest%s", "");
+	if (load_all(&l, o, 0) < 0)
+		return EXIT_INPUT;
+	struct exec_opts e = exec_opts_of(o);
+	int rc = exec_one_by_id(&l.s[0], o->id, &e, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "relaxbench run-one: %s\n", err);
+	unload(&l);
+	return rc < 0 ? 1 : 0;
+}
+
+static int cmd_commands(struct opts *o)
+{
+	struct loaded l;
+	char err[512];
+	if (load_all(&l, o, 0) < 0)
+		return EXIT_INPUT;
+	struct exec_opts e = exec_opts_of(o);
+	for (int i = 0; i < l.n; i++)
+		exec_print_commands(stdout, &l.s[i], &e, o->all, err, sizeof(err));
+	unload(&l);
+	return 0;
+}
+
+static int cmd_collect(struct opts *o)
+{
+	char dbpath[4200], err[2048];
+	store_path(o->results, dbpath, sizeof(dbpath));
+	if (rb_mkdirs(o->results, err, sizeof(err)) < 0) {
+		fprintf(stderr, "relaxbench collect: %s\n", err);
+		return EXIT_INPUT;
+	}
+	sqlite3 *db = store_open(dbpath, 0, err, sizeof(err));
+	if (!db) {
+		fprintf(stderr, "relaxbench collect: %s\n", err);
+		return 1;
+	}
+	int rc = 0;
+	/* The results folder itself, then any others named (runs from other machines). */
+	for (int i = -1; i < o->nrest && rc == 0; i++) {
+		const char *dir = i < 0 ? o->results : o->rest[i];
+		int loaded, skipped;
+		rc = store_collect(db, dir, &loaded, &skipped, err, sizeof(err));
+		if (rc == 0 && !o->quiet)
+			fprintf(stderr, "collect %s: %d runs loaded, %d unchanged\n", dir, loaded, skipped);
+	}
+	if (rc < 0)
+		fprintf(stderr, "relaxbench collect: %s\n", err);
+	store_close(db);
+	return rc < 0 ? 1 : 0;
+}
+
+/* Open the store read-only; scope per manifest is done by the callers. */
+static sqlite3 *open_store(const struct opts *o, const char *cmd)
+{
+	char dbpath[4200], err[2048];
+	store_path(o->results, dbpath, sizeof(dbpath));
+	sqlite3 *db = store_open(dbpath, 1, err, sizeof(err));
+	if (!db)
+		fprintf(stderr, "relaxbench %s: %s\n", cmd, err);
+	return db;
+}
+
+static int cmd_claims(struct opts *o)
+{
+	struct loaded l;
+	char err[2048];
+	if (load_all(&l, o, 1) < 0)
+		return EXIT_INPUT;
+	sqlite3 *db = open_store(o, "claims");
+	if (!db) {
+		unload(&l);
+		return 1;
+	}
+	int fails = 0;
+	printf("%-10s %-22s %-28s %-14s %s\n", "VERDICT", "EXPERIMENT", "CLAIM", "MEASURED", "EXPECTED");
+	for (int i = 0; i < l.n; i++) {
+		struct out_claim res[MF_MAX_ITEMS];
+		if (store_scope(db, &l.s[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "relaxbench claims: %s\n", err);
+			fails++;
+			continue;
+		}
+		out_claims(db, &l.s[i], res);
+		for (int c = 0; c < l.m[i]->nclaims; c++) {
+			char expect[96], measured[32] = "-";
+			mf_claim_expect_text(res[c].claim, expect, sizeof(expect));
+			if (res[c].verdict == OUT_PASS || res[c].verdict == OUT_FAIL)
+				snprintf(measured, sizeof(measured), "%.6g", res[c].measured);
+			printf("%-10s %-22s %-28s %-14s %s\n", out_verdict_name(res[c].verdict), l.m[i]->id,
+			       res[c].claim->id, measured, expect);
+			fails += res[c].verdict == OUT_FAIL || res[c].verdict == OUT_ERROR;
+		}
+	}
+	store_close(db);
+	unload(&l);
+	return fails ? 1 : 0;
+}
+
+static int cmd_table(struct opts *o)
+{
+	struct loaded l;
+	char err[2048];
+	if (load_all(&l, o, 1) < 0)
+		return EXIT_INPUT;
+	sqlite3 *db = open_store(o, "table");
+	int rc = db ? 0 : 1;
+	for (int i = 0; db && i < l.n && rc == 0; i++) {
+		if (store_scope(db, &l.s[i], err, sizeof(err)) < 0 ||
+		    out_tables(db, &l.s[i], o->results, err, sizeof(err)) < 0) {
+			fprintf(stderr, "relaxbench table: %s\n", err);
+			rc = 1;
+			break;
+		}
+		for (int t = 0; t < l.m[i]->ntables; t++) {
+			struct table_grid g;
+			if (table_query(db, l.m[i]->tables[t].query, &g, err, sizeof(err)) < 0)
+				continue;
+			printf("%s / %s (CSV: %s/tables/%s/%s.csv)\n\n", l.m[i]->id, l.m[i]->tables[t].id,
+			       o->results, l.m[i]->id, l.m[i]->tables[t].id);
+			table_markdown(stdout, &g);
+			printf("\n");
+			table_free(&g);
+		}
+	}
+	if (db)
+		store_close(db);
+	unload(&l);
+	return rc;
+}
+
+static int cmd_plot(struct opts *o)
+{
+	struct loaded l;
+	char err[2048];
+	if (load_all(&l, o, 1) < 0)
+		return EXIT_INPUT;
+	sqlite3 *db = open_store(o, "plot");
+	int bad = db ? 0 : 1;
+	for (int i = 0; db && i < l.n; i++) {
+		struct out_plot res[MF_MAX_ITEMS];
+		if (store_scope(db, &l.s[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "relaxbench plot: %s\n", err);
+			bad++;
+			continue;
+		}
+		out_plots(db, &l.s[i], o->plots, res);
+		for (int p = 0; p < l.m[i]->nplots; p++) {
+			if (res[p].state == OUT_PLOT_OK)
+				fprintf(stderr, "plot %s\n", res[p].png);
+			else
+				fprintf(stderr, "plot %s/%s: %s\n", l.m[i]->id, res[p].plot->id,
+					res[p].state == OUT_PLOT_NO_DATA ? "no data" : res[p].message);
+			bad += res[p].state == OUT_PLOT_ERROR;
+		}
+	}
+	if (db)
+		store_close(db);
+	unload(&l);
+	return bad ? 1 : 0;
+}
+
+static int cmd_report(struct opts *o)
+{
+	struct loaded l;
+	char err[2048];
+	if (load_all(&l, o, 1) < 0)
+		return EXIT_INPUT;
+	struct report_opts ro = {.results = o->results, .plots = o->plots, .out = o->out};
+	int pass, fail, not_run;
+	int rc = report_write(l.s, l.n, &ro, &pass, &fail, &not_run, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "relaxbench report: %s\n", err);
+	else
+		fprintf(stderr, "report %s: claims %d PASS, %d FAIL, %d NOT-RUN\n",
+			o->out ? o->out : "REPORT.md", pass, fail, not_run);
+	unload(&l);
+	return rc < 0 ? 1 : 0;
+}
+
+static int cmd_query(struct opts *o)
+{
+	struct loaded l;
+	char err[2048];
+	if (o->nrest != 2)
+		return usage_error("query", "expected a manifest and an SQL query%s", "");
+	const char *sql = o->rest[1];
+	o->nrest = 1;
+	if (load_all(&l, o, 0) < 0)
+		return EXIT_INPUT;
+	sqlite3 *db = open_store(o, "query");
+	struct table_grid g;
+	int rc = 1;
+	if (db && store_scope(db, &l.s[0], err, sizeof(err)) == 0 &&
+	    table_query(db, sql, &g, err, sizeof(err)) == 0) {
+		table_markdown(stdout, &g);
+		table_free(&g);
+		rc = 0;
+	} else if (db) {
+		fprintf(stderr, "relaxbench query: %s\n", err);
+		rc = EXIT_INPUT;
+	}
+	if (db)
+		store_close(db);
+	unload(&l);
+	return rc;
+}
+
+static int cmd_env(struct opts *o)
+{
+	(void)o;
+	json_t *env = env_capture();
+	json_dumpf(env, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	printf("\n");
+	json_decref(env);
+	return 0;
+}
+
+static int cmd_calibrate(struct opts *o)
+{
+	char err[1024];
+	int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (!o->quiet)
+		fprintf(stderr, "calibrate: memory bandwidth, sgemm and atomic counter at 1 and %d threads "
+			"(about 10 s)\n", threads);
+	json_t *c = calib_measure(threads, err, sizeof(err));
+	if (!c || rb_mkdirs(o->results, err, sizeof(err)) < 0 || calib_save(o->results, c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "relaxbench calibrate: %s\n", err);
+		json_decref(c);
+		return 1;
+	}
+	json_dumpf(c, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	printf("\n");
+	json_decref(c);
+	return 0;
+}
+
+static int cmd_bench(struct opts *o)
+{
+	char err[1024];
+	const char *filter = o->nrest ? o->rest[0] : NULL;
+	if (bench_run_all(o->results, filter, err, sizeof(err)) < 0) {
+		fprintf(stderr, "relaxbench bench: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- dispatch ------------------------------------------------------------------------- */
+
+static const struct command commands[] = {
+	{"list", "", "list the registered algorithms", cmd_list, ""},
+	{"describe", "ALGO", "an algorithm's parameters: type, default, range, meaning", cmd_describe, ""},
+	{"datasets", "", "the named datasets and their parameters", cmd_datasets, ""},
+	{"run", "MANIFEST...", "carry out the runs of manifests (skipping finished ones)", cmd_run,
+	 "srjFfTxqSJ"},
+	{"run-one", "MANIFEST --id ID", "one run, in-process (what --jobs hands to GNU parallel)",
+	 cmd_run_one, "srFfTiq"},
+	{"commands", "MANIFEST...", "print the run-one command line of each unfinished run (for any "
+	 "scheduler)", cmd_commands, "srxAfF"},
+	{"collect", "[RESULTS_DIR...]", "load run folders into <results>/relaxbench.db (also from other "
+	 "results folders)", cmd_collect, "rq"},
+	{"table", "MANIFEST...", "print the manifests' tables and write them as CSV", cmd_table, "sr"},
+	{"plot", "MANIFEST...", "render the manifests' plots (PNG and SVG) with gnuplot", cmd_plot, "srp"},
+	{"claims", "MANIFEST...", "check the claims: PASS / FAIL / NOT-RUN (exit 1 on a FAIL)", cmd_claims,
+	 "sr"},
+	{"report", "MANIFEST...", "write REPORT.md: figures, tables, claims, failures, environment",
+	 cmd_report, "srpo"},
+	{"query", "MANIFEST SQL", "run SQL over a manifest's views (runs, final, summary, curve, "
+	 "failures)", cmd_query, "sr"},
+	{"env", "", "print the environment recorded with every run", cmd_env, ""},
+	{"calibrate", "", "measure memory bandwidth, sgemm GFLOP/s and atomic increments; stored with "
+	 "the results", cmd_calibrate, "rtq"},
+	{"bench", "[NAME]", "run the kernel benchmarks into <results>/bench/*.csv", cmd_bench, "r"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct {
+	char letter;
+	const char *text;
+} flag_docs[] = {
+	{'s', "--scale smoke|quick|full   size of the experiment (default quick)"},
+	{'r', "--results DIR              results folder (default results, or $RELAXBENCH_RESULTS)"},
+	{'p', "--plots DIR                where figures go (default plots/out)"},
+	{'o', "--out FILE                 the report's path (default <results>/REPORT.md)"},
+	{'j', "--jobs N                   hand the runs to GNU parallel with N slots"},
+	{'S', "--sshloginfile FILE        with --jobs: spread runs over hosts (GNU parallel); the\n"
+	      "                             results folder must be on a shared file system"},
+	{'J', "-- ARGS...                 with --jobs: further options passed to GNU parallel"},
+	{'F', "--force                    redo runs that are already finished"},
+	{'f', "--retry-failed             redo finished runs whose status is not ok"},
+	{'T', "--timeout SECONDS          per-run time limit, overriding the manifest's timeout_s"},
+	{'x', "--filter KEY=VALUE         only runs whose parameter (or algorithm, dataset, seed, id)\n"
+	      "                             has this value; repeatable"},
+	{'i', "--id RUN_ID                the run to carry out"},
+	{'A', "--all                      also list finished runs"},
+	{'t', "--threads N                threads for the all-threads figures (default: all cores)"},
+	{'q', "--quiet                    no progress on stderr"},
+};
+
+static void command_help(const struct command *c)
+{
+	printf("usage: relaxbench %s %s [options]\n\n%s\n", c->name, c->args, c->help);
+	if (*c->flags)
+		printf("\noptions:\n");
+	for (const char *f = c->flags; *f; f++)
+		for (size_t i = 0; i < sizeof(flag_docs) / sizeof(flag_docs[0]); i++)
+			if (flag_docs[i].letter == *f)
+				printf("  %s\n", flag_docs[i].text);
+	printf("  --help                     this text\n");
+}
+
+static void main_help(void)
+{
+	printf("relaxbench: reproducible benchmarks of relaxed, approximate and robust algorithms\n\n"
+	       "usage: relaxbench COMMAND [options]   (relaxbench COMMAND --help for each)\n\n");
+	for (const struct command *c = commands; c->name; c++)
+		printf("  %-10s %s\n", c->name, c->help);
+	printf("\nExit status: 0 success, 1 failure (a failed claim, a harness error), "
+	       "2 bad input (manifest, flag, dataset).\n");
+}
+
+static int parse_number(const char *cmd, const char *flag, const char *text, double lo, double hi,
+			double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+	if (end == text || *end || v < lo || v > hi) {
+		fprintf(stderr, "relaxbench %s: %s expects a number in [%g, %g], got '%s' (see relaxbench "
+			"%s --help)\n", cmd, flag, lo, hi, text, cmd);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_opts(const struct command *c, int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"scale", required_argument, 0, 's'}, {"results", required_argument, 0, 'r'},
+		{"plots", required_argument, 0, 'p'}, {"out", required_argument, 0, 'o'},
+		{"jobs", required_argument, 0, 'j'}, {"sshloginfile", required_argument, 0, 'S'},
+		{"force", no_argument, 0, 'F'}, {"retry-failed", no_argument, 0, 'f'},
+		{"timeout", required_argument, 0, 'T'}, {"filter", required_argument, 0, 'x'},
+		{"id", required_argument, 0, 'i'}, {"all", no_argument, 0, 'A'},
+		{"threads", required_argument, 0, 't'}, {"quiet", no_argument, 0, 'q'},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	int ch;
+	double v;
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			command_help(c);
+			exit(0);
+		}
+		if (ch == '?' || ch == ':' || !strchr(c->flags, ch)) {
+			const char *bad = argv[optind - 1];
+			return usage_error(c->name, ch == ':' ? "option '%s' needs a value"
+							      : "unknown option '%s'", bad), -1;
+		}
+		switch (ch) {
+		case 's':
+			if (mf_scale_parse(optarg) < 0)
+				return usage_error(c->name, "--scale must be smoke, quick or full, not '%s'",
+						   optarg), -1;
+			o->scale = (enum mf_scale)mf_scale_parse(optarg);
+			break;
+		case 'r': o->results = optarg; break;
+		case 'p': o->plots = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'S': o->sshloginfile = optarg; break;
+		case 'F': o->force = 1; break;
+		case 'f': o->retry_failed = 1; break;
+		case 'i': o->id = optarg; break;
+		case 'A': o->all = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'x':
+			if (o->nfilters == MAX_FILTERS)
+				return usage_error(c->name, "at most 16 filters%s", ""), -1;
+			o->filters[o->nfilters++] = optarg;
+			break;
+		case 'j':
+			if (parse_number(c->name, "--jobs", optarg, 1, 4096, &v) < 0)
+				return -1;
+			o->jobs = (int)v;
+			break;
+		case 't':
+			if (parse_number(c->name, "--threads", optarg, 1, 4096, &v) < 0)
+				return -1;
+			o->threads = (int)v;
+			break;
+		case 'T':
+			if (parse_number(c->name, "--timeout", optarg, 0.001, 1e7, &v) < 0)
+				return -1;
+			o->timeout_s = v;
+			break;
+		}
+	}
+	o->rest = argv + optind;
+	o->nrest = argc - optind;
+	/* Positional arguments may be mixed with options: getopt with '+' stops at the
+	 * first one, so parse again after each run of positionals. */
+	return 0;
+}
+
+/* Options may follow the manifests (`run a.yaml --scale smoke`): move the positional
+ * arguments behind the options before getopt sees them, and cut at "--". */
+static int split_args(int argc, char **argv, char **opts, char **pos, int *npos, char ***pass,
+		      int *npass)
+{
+	static const char *const with_value[] = {"--scale", "--results", "--plots", "--out", "--jobs",
+						 "--sshloginfile", "--timeout", "--filter", "--id",
+						 "--threads", NULL};
+	int nopts = 0;
+	*npos = 0;
+	*npass = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			*pass = argv + i + 1;
+			*npass = argc - i - 1;
+			break;
+		}
+		if (argv[i][0] != '-' || !argv[i][1]) {
+			pos[(*npos)++] = argv[i];
+			continue;
+		}
+		opts[nopts++] = argv[i];
+		for (const char *const *w = with_value; *w; w++)
+			if (!strcmp(argv[i], *w) && i + 1 < argc)
+				opts[nopts++] = argv[++i];
+	}
+	return nopts;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help") || !strcmp(argv[1], "-h")) {
+		main_help();
+		return argc < 2 ? EXIT_INPUT : 0;
+	}
+	const struct command *c = commands;
+	while (c->name && strcmp(c->name, argv[1]))
+		c++;
+	if (!c->name) {
+		fprintf(stderr, "relaxbench: unknown command '%s' (see relaxbench --help)\n", argv[1]);
+		return EXIT_INPUT;
+	}
+	struct opts o = {.scale = MF_QUICK, .plots = "plots/out"};
+	o.results = getenv("RELAXBENCH_RESULTS") ? getenv("RELAXBENCH_RESULTS") : "results";
+	char **av = calloc((size_t)argc + 1, sizeof(char *)), **pos = calloc((size_t)argc + 1, sizeof(char *));
+	int npos;
+	av[0] = argv[1];
+	int nav = 1 + split_args(argc - 2, argv + 2, av + 1, pos, &npos, &o.passthrough, &o.npassthrough);
+	int rc = parse_opts(c, nav, av, &o);
+	if (rc == 0 && o.nrest > 0)
+		rc = usage_error(c->name, "unexpected argument '%s'", o.rest[0]);
+	if (rc == 0 && o.npassthrough && !strchr(c->flags, 'J'))
+		rc = usage_error(c->name, "'--' is not accepted here%s", "");
+	if (rc != 0) {
+		free(av);
+		free(pos);
+		return EXIT_INPUT;
+	}
+	o.rest = pos;
+	o.nrest = npos;
+	rc = c->fn(&o);
+	free(av);
+	free(pos);
+	return rc;
+}

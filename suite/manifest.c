@@ -1,0 +1,801 @@
+/*
+ * manifest: load an experiment manifest and check all of it before anything runs.
+ * The schema is documented in experiments/README.md; keep the two in step.
+ */
+#include "suite/manifest.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datasets/catalog.h"
+
+/* Harness-level parameter every algorithm accepts: the run's thread count. */
+const struct rb_param_spec mf_threads_spec = {
+	"threads", RB_INT, "1", 1, 4096, NULL, "threads for the run (OpenMP and OpenBLAS)"};
+
+static const char *const scale_names[MF_SCALES] = {"smoke", "quick", "full"};
+
+const char *mf_scale_name(enum mf_scale s)
+{
+	return (s >= 0 && s < MF_SCALES) ? scale_names[s] : "?";
+}
+
+int mf_scale_parse(const char *name)
+{
+	for (int s = 0; s < MF_SCALES; s++)
+		if (!strcmp(name, scale_names[s]))
+			return s;
+	return -1;
+}
+
+/* ---- node helpers ---------------------------------------------------------------- */
+
+static yaml_node_t *node_at(const struct manifest *m, int index)
+{
+	return yaml_document_get_node((yaml_document_t *)&m->doc, index);
+}
+
+int mf_len(const yaml_node_t *n)
+{
+	if (!n)
+		return 0;
+	if (n->type == YAML_SEQUENCE_NODE)
+		return (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (n->type == YAML_MAPPING_NODE)
+		return (int)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	return 1;
+}
+
+const yaml_node_t *mf_item(const struct manifest *m, const yaml_node_t *seq, int i)
+{
+	return node_at(m, seq->data.sequence.items.start[i]);
+}
+
+static const yaml_node_t *pair_key(const struct manifest *m, const yaml_node_t *map, int i)
+{
+	return node_at(m, map->data.mapping.pairs.start[i].key);
+}
+
+static const yaml_node_t *pair_value(const struct manifest *m, const yaml_node_t *map, int i)
+{
+	return node_at(m, map->data.mapping.pairs.start[i].value);
+}
+
+const char *mf_scalar(const yaml_node_t *n)
+{
+	return (n && n->type == YAML_SCALAR_NODE) ? (const char *)n->data.scalar.value : NULL;
+}
+
+const yaml_node_t *mf_map_get(const struct manifest *m, const yaml_node_t *map, const char *key)
+{
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (int i = 0; i < mf_len(map); i++) {
+		const char *k = mf_scalar(pair_key(m, map, i));
+		if (k && !strcmp(k, key))
+			return pair_value(m, map, i);
+	}
+	return NULL;
+}
+
+int mf_is_scale_map(const struct manifest *m, const yaml_node_t *n)
+{
+	if (!n || n->type != YAML_MAPPING_NODE || mf_len(n) == 0)
+		return 0;
+	for (int i = 0; i < mf_len(n); i++) {
+		const char *k = mf_scalar(pair_key(m, n, i));
+		if (!k || mf_scale_parse(k) < 0)
+			return 0;
+	}
+	return 1;
+}
+
+const yaml_node_t *mf_at_scale(const struct manifest *m, const yaml_node_t *n, enum mf_scale s)
+{
+	if (!mf_is_scale_map(m, n))
+		return n;
+	return mf_map_get(m, n, mf_scale_name(s));
+}
+
+void mf_where(const struct manifest *m, const yaml_node_t *n, char *buf, size_t len)
+{
+	if (!n) {
+		snprintf(buf, len, "%s:1:1: ", m->path);
+		return;
+	}
+	snprintf(buf, len, "%s:%zu:%zu: ", m->path, n->start_mark.line + 1, n->start_mark.column + 1);
+}
+
+/* ---- error reporting ------------------------------------------------------------- */
+
+struct ctx {
+	struct manifest *m;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 4, 5)))
+static int fail(struct ctx *c, const yaml_node_t *n, const char *key, const char *fmt, ...)
+{
+	char where[1200], msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mf_where(c->m, n, where, sizeof(where));
+	snprintf(c->err, c->errlen, "%s%s: %s", where, key, msg);
+	return -1;
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE: return "a scalar";
+	case YAML_SEQUENCE_NODE: return "a list";
+	case YAML_MAPPING_NODE: return "a mapping";
+	default: return "nothing";
+	}
+}
+
+static int expect_type(struct ctx *c, const yaml_node_t *n, yaml_node_type_t t, const char *key)
+{
+	static const char *const want[] = {
+		[YAML_SCALAR_NODE] = "a scalar", [YAML_SEQUENCE_NODE] = "a list",
+		[YAML_MAPPING_NODE] = "a mapping"};
+	if (n->type == t)
+		return 0;
+	return fail(c, n, key, "expected %s, got %s", want[t], node_kind(n));
+}
+
+static int is_identifier(const char *s)
+{
+	if (!s || !*s || strlen(s) > 63)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
+			return 0;
+	return 1;
+}
+
+/* A string field: scalar, non-empty when required. */
+static int get_string(struct ctx *c, const yaml_node_t *map, const char *key, const char *path,
+		      int required, const char **out)
+{
+	const yaml_node_t *n = mf_map_get(c->m, map, key);
+	*out = NULL;
+	if (!n) {
+		if (required)
+			return fail(c, map, path, "missing required key '%s'", key);
+		return 0;
+	}
+	if (expect_type(c, n, YAML_SCALAR_NODE, path) < 0)
+		return -1;
+	if (required && !*mf_scalar(n))
+		return fail(c, n, path, "must not be empty");
+	*out = mf_scalar(n);
+	return 0;
+}
+
+static int get_identifier(struct ctx *c, const yaml_node_t *map, const char *key, const char *path,
+			  const char **out)
+{
+	if (get_string(c, map, key, path, 1, out) < 0)
+		return -1;
+	if (!is_identifier(*out))
+		return fail(c, mf_map_get(c->m, map, key), path,
+			    "'%s' is not an identifier (lower-case letters, digits, '_')", *out);
+	return 0;
+}
+
+/* Every key of a mapping must be one of `allowed` (NULL-terminated), and no key twice:
+ * libyaml keeps duplicates, which would silently shadow each other. */
+static int check_keys(struct ctx *c, const yaml_node_t *map, const char *const *allowed,
+		      const char *path)
+{
+	for (int i = 0; i < mf_len(map); i++) {
+		const yaml_node_t *kn = pair_key(c->m, map, i);
+		const char *k = mf_scalar(kn);
+		if (!k)
+			return fail(c, kn, path, "keys must be plain scalars");
+		for (int j = 0; j < i; j++)
+			if (!strcmp(k, mf_scalar(pair_key(c->m, map, j))))
+				return fail(c, kn, path, "duplicate key '%s'", k);
+		if (!allowed)
+			continue;
+		int ok = 0;
+		for (const char *const *a = allowed; *a; a++)
+			ok |= !strcmp(*a, k);
+		if (!ok) {
+			char list[512] = "";
+			for (const char *const *a = allowed; *a; a++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 a == allowed ? "" : ", ", *a);
+			return fail(c, kn, path, "unknown key '%s' (expected one of: %s)", k, list);
+		}
+	}
+	return 0;
+}
+
+/* ---- values at every scale --------------------------------------------------------- */
+
+typedef int (*leaf_fn)(struct ctx *c, const yaml_node_t *leaf, const char *path, void *arg);
+
+/* Walk the leaves of a value: a scalar, a list of scalars (a sweep axis, when
+ * allow_list), or a {smoke, quick, full} map of those. Every scale must be given. */
+static int walk_value(struct ctx *c, const yaml_node_t *n, const char *path, int allow_list,
+		      leaf_fn fn, void *arg)
+{
+	if (n->type == YAML_MAPPING_NODE) {
+		static const char *const scales[] = {"smoke", "quick", "full", NULL};
+		if (check_keys(c, n, scales, path) < 0)
+			return -1;
+		for (int s = 0; s < MF_SCALES; s++) {
+			const yaml_node_t *v = mf_map_get(c->m, n, mf_scale_name(s));
+			if (!v)
+				return fail(c, n, path, "scale map has no '%s' value", mf_scale_name(s));
+			if (v->type == YAML_MAPPING_NODE)
+				return fail(c, v, path, "a scale's value must be a scalar or a list");
+			if (walk_value(c, v, path, allow_list, fn, arg) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (n->type == YAML_SEQUENCE_NODE) {
+		if (!allow_list)
+			return fail(c, n, path, "a list is not allowed here (no sweep over this key)");
+		if (mf_len(n) == 0)
+			return fail(c, n, path, "an empty list sweeps over nothing");
+		for (int i = 0; i < mf_len(n); i++) {
+			const yaml_node_t *v = mf_item(c->m, n, i);
+			if (expect_type(c, v, YAML_SCALAR_NODE, path) < 0)
+				return -1;
+			if (fn(c, v, path, arg) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	return fn(c, n, path, arg);
+}
+
+static int leaf_param(struct ctx *c, const yaml_node_t *leaf, const char *path, void *arg)
+{
+	const struct rb_param_spec *spec = arg;
+	struct rb_value v;
+	char why[256];
+	if (rb_value_parse(spec, mf_scalar(leaf), &v, why, sizeof(why)) < 0)
+		return fail(c, leaf, path, "%s", why);
+	return 0;
+}
+
+static int leaf_seed(struct ctx *c, const yaml_node_t *leaf, const char *path, void *arg)
+{
+	(void)arg;
+	static const struct rb_param_spec spec = {"seeds", RB_INT, "1", 1, 1e9, NULL, ""};
+	return leaf_param(c, leaf, path, (void *)&spec);
+}
+
+static int leaf_timeout(struct ctx *c, const yaml_node_t *leaf, const char *path, void *arg)
+{
+	(void)arg;
+	static const struct rb_param_spec spec = {"timeout_s", RB_REAL, "600", 0.001, 1e7, NULL, ""};
+	return leaf_param(c, leaf, path, (void *)&spec);
+}
+
+/* ---- sections ---------------------------------------------------------------------- */
+
+static int load_paper(struct ctx *c, const yaml_node_t *root)
+{
+	const yaml_node_t *p = mf_map_get(c->m, root, "paper");
+	static const char *const keys[] = {"title", "arxiv", "venue", NULL};
+	if (!p)
+		return 0;
+	if (expect_type(c, p, YAML_MAPPING_NODE, "paper") < 0 || check_keys(c, p, keys, "paper") < 0)
+		return -1;
+	if (get_string(c, p, "title", "paper.title", 0, &c->m->paper_title) < 0 ||
+	    get_string(c, p, "arxiv", "paper.arxiv", 0, &c->m->paper_arxiv) < 0)
+		return -1;
+	return get_string(c, p, "venue", "paper.venue", 0, &c->m->paper_venue);
+}
+
+static int load_algorithms(struct ctx *c, const yaml_node_t *root)
+{
+	const yaml_node_t *n = mf_map_get(c->m, root, "algorithms");
+	if (!n)
+		return fail(c, root, "algorithms", "missing required key 'algorithms'");
+	if (n->type == YAML_SCALAR_NODE) {
+		c->m->algos[0] = rb_registry_find(mf_scalar(n));
+		c->m->nalgos = 1;
+		if (!c->m->algos[0])
+			return fail(c, n, "algorithms", "unknown algorithm '%s' (see relaxbench list)",
+				    mf_scalar(n));
+		return 0;
+	}
+	if (expect_type(c, n, YAML_SEQUENCE_NODE, "algorithms") < 0)
+		return -1;
+	if (mf_len(n) == 0 || mf_len(n) > MF_MAX_ALGOS)
+		return fail(c, n, "algorithms", "expected 1 to %d algorithms", MF_MAX_ALGOS);
+	for (int i = 0; i < mf_len(n); i++) {
+		const yaml_node_t *a = mf_item(c->m, n, i);
+		if (expect_type(c, a, YAML_SCALAR_NODE, "algorithms") < 0)
+			return -1;
+		const struct rb_algorithm *alg = rb_registry_find(mf_scalar(a));
+		if (!alg)
+			return fail(c, a, "algorithms", "unknown algorithm '%s' (see relaxbench list)",
+				    mf_scalar(a));
+		for (int j = 0; j < i; j++)
+			if (c->m->algos[j] == alg)
+				return fail(c, a, "algorithms", "'%s' is listed twice", alg->name);
+		c->m->algos[c->m->nalgos++] = alg;
+	}
+	return 0;
+}
+
+static int load_one_dataset(struct ctx *c, const yaml_node_t *n, struct mf_dataset *d)
+{
+	static const char *const keys[] = {"name", "params", NULL};
+	if (expect_type(c, n, YAML_MAPPING_NODE, "dataset") < 0 || check_keys(c, n, keys, "dataset") < 0)
+		return -1;
+	if (get_identifier(c, n, "name", "dataset.name", &d->name) < 0)
+		return -1;
+	const struct catalog_entry *e = catalog_find(d->name);
+	if (!e)
+		return fail(c, mf_map_get(c->m, n, "name"), "dataset.name",
+			    "unknown dataset '%s' (see relaxbench datasets)", d->name);
+	d->node = n;
+	d->params = mf_map_get(c->m, n, "params");
+	if (!d->params)
+		return 0;
+	if (expect_type(c, d->params, YAML_MAPPING_NODE, "dataset.params") < 0 ||
+	    check_keys(c, d->params, NULL, "dataset.params") < 0)
+		return -1;
+	for (int i = 0; i < mf_len(d->params); i++) {
+		const char *k = mf_scalar(pair_key(c->m, d->params, i));
+		const struct rb_param_spec *spec = rb_spec_find(e->params, k);
+		char path[160];
+		snprintf(path, sizeof(path), "dataset.params.%s", k);
+		if (!spec)
+			return fail(c, pair_key(c->m, d->params, i), path,
+				    "dataset '%s' has no parameter '%s'", d->name, k);
+		if (walk_value(c, pair_value(c->m, d->params, i), path, 0, leaf_param, (void *)spec) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_datasets(struct ctx *c, const yaml_node_t *root)
+{
+	const yaml_node_t *n = mf_map_get(c->m, root, "dataset");
+	if (!n)
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE) {
+		c->m->ndatasets = 1;
+		return load_one_dataset(c, n, &c->m->datasets[0]);
+	}
+	if (mf_len(n) == 0 || mf_len(n) > MF_MAX_DATASETS)
+		return fail(c, n, "dataset", "expected 1 to %d datasets", MF_MAX_DATASETS);
+	for (int i = 0; i < mf_len(n); i++)
+		if (load_one_dataset(c, mf_item(c->m, n, i), &c->m->datasets[c->m->ndatasets++]) < 0)
+			return -1;
+	return 0;
+}
+
+/* A parameter applies to an algorithm that declares it; `threads` applies to all. */
+static const struct rb_param_spec *spec_for(const struct rb_algorithm *a, const char *name)
+{
+	if (!strcmp(name, "threads"))
+		return &mf_threads_spec;
+	return rb_spec_find(a->params, name);
+}
+
+static int check_param_for_all(struct ctx *c, const yaml_node_t *kn, const yaml_node_t *vn)
+{
+	const char *k = mf_scalar(kn);
+	char path[160];
+	snprintf(path, sizeof(path), "params.%s", k);
+	int declared = 0;
+	for (int a = 0; a < c->m->nalgos; a++) {
+		const struct rb_param_spec *spec = spec_for(c->m->algos[a], k);
+		if (!spec)
+			continue;
+		declared = 1;
+		if (walk_value(c, vn, path, 1, leaf_param, (void *)spec) < 0)
+			return -1;
+	}
+	if (!declared)
+		return fail(c, kn, path, "no algorithm of this experiment takes a parameter '%s' "
+			    "(see relaxbench describe ALGO)", k);
+	return 0;
+}
+
+static int check_only(struct ctx *c, const yaml_node_t *only)
+{
+	if (expect_type(c, only, YAML_MAPPING_NODE, "params.only") < 0 ||
+	    check_keys(c, only, NULL, "params.only") < 0)
+		return -1;
+	for (int i = 0; i < mf_len(only); i++) {
+		const yaml_node_t *an = pair_key(c->m, only, i), *map = pair_value(c->m, only, i);
+		const struct rb_algorithm *alg = NULL;
+		for (int a = 0; a < c->m->nalgos; a++)
+			if (!strcmp(c->m->algos[a]->name, mf_scalar(an)))
+				alg = c->m->algos[a];
+		if (!alg)
+			return fail(c, an, "params.only", "'%s' is not among this experiment's algorithms",
+				    mf_scalar(an));
+		if (expect_type(c, map, YAML_MAPPING_NODE, "params.only") < 0 ||
+		    check_keys(c, map, NULL, "params.only") < 0)
+			return -1;
+		for (int j = 0; j < mf_len(map); j++) {
+			const char *k = mf_scalar(pair_key(c->m, map, j));
+			char path[200];
+			snprintf(path, sizeof(path), "params.only.%s.%s", alg->name, k);
+			const struct rb_param_spec *spec = spec_for(alg, k);
+			if (!spec)
+				return fail(c, pair_key(c->m, map, j), path, "'%s' has no parameter '%s'",
+					    alg->name, k);
+			if (walk_value(c, pair_value(c->m, map, j), path, 1, leaf_param, (void *)spec) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int load_params(struct ctx *c, const yaml_node_t *root)
+{
+	const yaml_node_t *p = mf_map_get(c->m, root, "params");
+	if (!p)
+		return 0;
+	if (expect_type(c, p, YAML_MAPPING_NODE, "params") < 0 || check_keys(c, p, NULL, "params") < 0)
+		return -1;
+	c->m->params = p;
+	for (int i = 0; i < mf_len(p); i++) {
+		const yaml_node_t *kn = pair_key(c->m, p, i), *vn = pair_value(c->m, p, i);
+		if (!strcmp(mf_scalar(kn), "only")) {
+			c->m->only = vn;
+			if (check_only(c, vn) < 0)
+				return -1;
+			continue;
+		}
+		if (check_param_for_all(c, kn, vn) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_seeds_timeout(struct ctx *c, const yaml_node_t *root)
+{
+	c->m->seeds = mf_map_get(c->m, root, "seeds");
+	if (c->m->seeds && walk_value(c, c->m->seeds, "seeds", 1, leaf_seed, NULL) < 0)
+		return -1;
+	c->m->timeout = mf_map_get(c->m, root, "timeout_s");
+	if (c->m->timeout && walk_value(c, c->m->timeout, "timeout_s", 0, leaf_timeout, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_metrics(struct ctx *c, const yaml_node_t *root)
+{
+	const yaml_node_t *n = mf_map_get(c->m, root, "metrics");
+	if (!n)
+		return 0;
+	if (expect_type(c, n, YAML_SEQUENCE_NODE, "metrics") < 0)
+		return -1;
+	if (mf_len(n) > MF_MAX_ITEMS)
+		return fail(c, n, "metrics", "at most %d metrics", MF_MAX_ITEMS);
+	for (int i = 0; i < mf_len(n); i++) {
+		const yaml_node_t *v = mf_item(c->m, n, i);
+		if (expect_type(c, v, YAML_SCALAR_NODE, "metrics") < 0)
+			return -1;
+		if (!is_identifier(mf_scalar(v)))
+			return fail(c, v, "metrics", "'%s' is not an identifier", mf_scalar(v));
+		c->m->metrics[c->m->nmetrics++] = mf_scalar(v);
+	}
+	return 0;
+}
+
+/* Ids of plots, tables and claims become file names and report anchors. */
+static int unique_id(struct ctx *c, const yaml_node_t *item, const char *path, const char *id,
+		     const char *const *seen, int nseen)
+{
+	for (int i = 0; i < nseen; i++)
+		if (!strcmp(seen[i], id))
+			return fail(c, mf_map_get(c->m, item, "id"), path, "duplicate id '%s'", id);
+	return 0;
+}
+
+static int load_logscale(struct ctx *c, const yaml_node_t *item, struct mf_plot *p)
+{
+	const char *ls;
+	if (get_string(c, item, "logscale", "plots.logscale", 0, &ls) < 0)
+		return -1;
+	if (!ls || !*ls)
+		return 0;
+	if (strcmp(ls, "x") && strcmp(ls, "y") && strcmp(ls, "xy"))
+		return fail(c, mf_map_get(c->m, item, "logscale"), "plots.logscale",
+			    "expected x, y or xy, got '%s'", ls);
+	p->logx = strchr(ls, 'x') != NULL;
+	p->logy = strchr(ls, 'y') != NULL;
+	return 0;
+}
+
+static int load_series(struct ctx *c, const yaml_node_t *item, struct mf_plot *p)
+{
+	const yaml_node_t *s = mf_map_get(c->m, item, "series");
+	if (!s)
+		return 0;
+	if (s->type == YAML_SCALAR_NODE) {
+		p->series[p->nseries++] = mf_scalar(s);
+		return 0;
+	}
+	if (expect_type(c, s, YAML_SEQUENCE_NODE, "plots.series") < 0)
+		return -1;
+	if (mf_len(s) > 8)
+		return fail(c, s, "plots.series", "at most 8 series keys");
+	for (int i = 0; i < mf_len(s); i++) {
+		const yaml_node_t *v = mf_item(c->m, s, i);
+		if (expect_type(c, v, YAML_SCALAR_NODE, "plots.series") < 0)
+			return -1;
+		if (!is_identifier(mf_scalar(v)))
+			return fail(c, v, "plots.series", "'%s' is not a column name", mf_scalar(v));
+		p->series[p->nseries++] = mf_scalar(v);
+	}
+	return 0;
+}
+
+static int load_plot(struct ctx *c, const yaml_node_t *item, struct mf_plot *p)
+{
+	static const char *const keys[] = {"id", "title", "x", "y", "xlabel", "ylabel",
+					   "series", "logscale", "query", NULL};
+	if (expect_type(c, item, YAML_MAPPING_NODE, "plots") < 0 || check_keys(c, item, keys, "plots") < 0)
+		return -1;
+	p->node = item;
+	if (get_identifier(c, item, "id", "plots.id", &p->id) < 0 ||
+	    get_string(c, item, "title", "plots.title", 0, &p->title) < 0 ||
+	    get_string(c, item, "query", "plots.query", 0, &p->query) < 0 ||
+	    get_string(c, item, "x", "plots.x", 1, &p->x) < 0 ||
+	    get_string(c, item, "y", "plots.y", !p->query, &p->y) < 0 ||
+	    get_string(c, item, "xlabel", "plots.xlabel", 0, &p->xlabel) < 0 ||
+	    get_string(c, item, "ylabel", "plots.ylabel", 0, &p->ylabel) < 0)
+		return -1;
+	if (!is_identifier(p->x))
+		return fail(c, mf_map_get(c->m, item, "x"), "plots.x", "'%s' is not a column name", p->x);
+	if (p->y && !is_identifier(p->y))
+		return fail(c, mf_map_get(c->m, item, "y"), "plots.y", "'%s' is not a metric name", p->y);
+	if (load_logscale(c, item, p) < 0)
+		return -1;
+	return load_series(c, item, p);
+}
+
+static int load_plots(struct ctx *c, const yaml_node_t *root)
+{
+	const yaml_node_t *n = mf_map_get(c->m, root, "plots");
+	if (!n)
+		return 0;
+	if (expect_type(c, n, YAML_SEQUENCE_NODE, "plots") < 0)
+		return -1;
+	if (mf_len(n) > MF_MAX_ITEMS)
+		return fail(c, n, "plots", "at most %d plots", MF_MAX_ITEMS);
+	const char *seen[MF_MAX_ITEMS];
+	for (int i = 0; i < mf_len(n); i++) {
+		struct mf_plot *p = &c->m->plots[c->m->nplots];
+		if (load_plot(c, mf_item(c->m, n, i), p) < 0 ||
+		    unique_id(c, mf_item(c->m, n, i), "plots.id", p->id, seen, i) < 0)
+			return -1;
+		seen[i] = p->id;
+		c->m->nplots++;
+	}
+	return 0;
+}
+
+static int load_tables(struct ctx *c, const yaml_node_t *root)
+{
+	static const char *const keys[] = {"id", "title", "query", NULL};
+	const yaml_node_t *n = mf_map_get(c->m, root, "tables");
+	if (!n)
+		return 0;
+	if (expect_type(c, n, YAML_SEQUENCE_NODE, "tables") < 0)
+		return -1;
+	if (mf_len(n) > MF_MAX_ITEMS)
+		return fail(c, n, "tables", "at most %d tables", MF_MAX_ITEMS);
+	const char *seen[MF_MAX_ITEMS];
+	for (int i = 0; i < mf_len(n); i++) {
+		const yaml_node_t *item = mf_item(c->m, n, i);
+		struct mf_table *t = &c->m->tables[c->m->ntables];
+		t->node = item;
+		if (expect_type(c, item, YAML_MAPPING_NODE, "tables") < 0 ||
+		    check_keys(c, item, keys, "tables") < 0 ||
+		    get_identifier(c, item, "id", "tables.id", &t->id) < 0 ||
+		    get_string(c, item, "title", "tables.title", 0, &t->title) < 0 ||
+		    get_string(c, item, "query", "tables.query", 1, &t->query) < 0 ||
+		    unique_id(c, item, "tables.id", t->id, seen, i) < 0)
+			return -1;
+		seen[i] = t->id;
+		c->m->ntables++;
+	}
+	return 0;
+}
+
+/* "<= 1.01", "> 0", "== 3", "between 0.6 and 0.9". */
+static int parse_expect(const char *s, struct mf_claim *cl)
+{
+	static const struct { const char *text; enum mf_op op; } ops[] = {
+		{"<=", MF_LE}, {">=", MF_GE}, {"==", MF_EQ}, {"<", MF_LT}, {">", MF_GT}};
+	int used = 0;
+	if (sscanf(s, " between %lf and %lf %n", &cl->a, &cl->b, &used) == 2 && !s[used]) {
+		cl->op = MF_BETWEEN;
+		return cl->a <= cl->b ? 0 : -1;
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		size_t n = strlen(ops[i].text);
+		if (strncmp(s, ops[i].text, n))
+			continue;
+		cl->op = ops[i].op;
+		return (sscanf(s + n, " %lf %n", &cl->a, &used) == 1 && !s[n + used]) ? 0 : -1;
+	}
+	return -1;
+}
+
+static int load_claim(struct ctx *c, const yaml_node_t *item, struct mf_claim *cl)
+{
+	static const char *const keys[] = {"id", "statement", "paper_value", "measured", "expect", NULL};
+	cl->node = item;
+	if (expect_type(c, item, YAML_MAPPING_NODE, "claims") < 0 ||
+	    check_keys(c, item, keys, "claims") < 0 ||
+	    get_identifier(c, item, "id", "claims.id", &cl->id) < 0 ||
+	    get_string(c, item, "statement", "claims.statement", 1, &cl->statement) < 0 ||
+	    get_string(c, item, "paper_value", "claims.paper_value", 0, &cl->paper_value) < 0 ||
+	    get_string(c, item, "measured", "claims.measured", 1, &cl->measured) < 0 ||
+	    get_string(c, item, "expect", "claims.expect", 1, &cl->expect) < 0)
+		return -1;
+	if (parse_expect(cl->expect, cl) < 0)
+		return fail(c, mf_map_get(c->m, item, "expect"), "claims.expect",
+			    "cannot read '%s' (expected '<op> number' with op one of < <= > >= ==, "
+			    "or 'between A and B')", cl->expect);
+	return 0;
+}
+
+static int load_claims(struct ctx *c, const yaml_node_t *root)
+{
+	const yaml_node_t *n = mf_map_get(c->m, root, "claims");
+	if (!n)
+		return 0;
+	if (expect_type(c, n, YAML_SEQUENCE_NODE, "claims") < 0)
+		return -1;
+	if (mf_len(n) > MF_MAX_ITEMS)
+		return fail(c, n, "claims", "at most %d claims", MF_MAX_ITEMS);
+	const char *seen[MF_MAX_ITEMS];
+	for (int i = 0; i < mf_len(n); i++) {
+		struct mf_claim *cl = &c->m->claims[c->m->nclaims];
+		if (load_claim(c, mf_item(c->m, n, i), cl) < 0 ||
+		    unique_id(c, mf_item(c->m, n, i), "claims.id", cl->id, seen, i) < 0)
+			return -1;
+		seen[i] = cl->id;
+		c->m->nclaims++;
+	}
+	return 0;
+}
+
+static int load_root(struct ctx *c)
+{
+	static const char *const keys[] = {"id", "title", "paper", "reproduces", "description",
+					   "dataset", "algorithms", "params", "seeds", "timeout_s",
+					   "metrics", "plots", "tables", "claims", NULL};
+	const yaml_node_t *root = yaml_document_get_root_node(&c->m->doc);
+	if (!root) {
+		snprintf(c->err, c->errlen, "%s:1:1: manifest is empty", c->m->path);
+		return -1;
+	}
+	if (expect_type(c, root, YAML_MAPPING_NODE, "manifest") < 0 ||
+	    check_keys(c, root, keys, "manifest") < 0 ||
+	    get_identifier(c, root, "id", "id", &c->m->id) < 0 ||
+	    get_string(c, root, "title", "title", 0, &c->m->title) < 0 ||
+	    get_string(c, root, "reproduces", "reproduces", 0, &c->m->reproduces) < 0 ||
+	    get_string(c, root, "description", "description", 0, &c->m->description) < 0)
+		return -1;
+	if (load_paper(c, root) < 0 || load_algorithms(c, root) < 0 || load_datasets(c, root) < 0 ||
+	    load_params(c, root) < 0 || load_seeds_timeout(c, root) < 0 || load_metrics(c, root) < 0 ||
+	    load_plots(c, root) < 0 || load_tables(c, root) < 0 || load_claims(c, root) < 0)
+		return -1;
+	for (int a = 0; a < c->m->nalgos; a++)
+		if (c->m->algos[a]->needs_data && c->m->ndatasets == 0)
+			return fail(c, root, "dataset", "algorithm '%s' needs a dataset",
+				    c->m->algos[a]->name);
+	return 0;
+}
+
+static int parse_file(struct manifest *m, FILE *f, char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	int ok = yaml_parser_load(&parser, &m->doc);
+	if (!ok) {
+		const yaml_mark_t *mk = parser.context ? &parser.context_mark : &parser.problem_mark;
+		if (parser.problem)
+			mk = &parser.problem_mark;
+		snprintf(err, errlen, "%s:%zu:%zu: malformed YAML: %s%s%s", m->path, mk->line + 1,
+			 mk->column + 1, parser.problem ? parser.problem : "parse error",
+			 parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	/* One document per manifest: a second one would be silently ignored. */
+	yaml_document_t extra;
+	if (yaml_parser_load(&parser, &extra)) {
+		int more = yaml_document_get_root_node(&extra) != NULL;
+		size_t line = more ? yaml_document_get_root_node(&extra)->start_mark.line + 1 : 0;
+		yaml_document_delete(&extra);
+		if (more) {
+			snprintf(err, errlen, "%s:%zu:1: manifest: only one YAML document is allowed",
+				 m->path, line);
+			yaml_parser_delete(&parser);
+			yaml_document_delete(&m->doc);
+			return -1;
+		}
+	}
+	yaml_parser_delete(&parser);
+	return 0;
+}
+
+struct manifest *mf_load(const char *path, char *err, size_t errlen)
+{
+	struct manifest *m = calloc(1, sizeof(*m));
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(m->path, sizeof(m->path), "%s", path);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s:0:0: cannot open manifest: %s", path, strerror(errno));
+		free(m);
+		return NULL;
+	}
+	int rc = parse_file(m, f, err, errlen);
+	fclose(f);
+	if (rc < 0) {
+		free(m);
+		return NULL;
+	}
+	struct ctx c = {m, err, errlen};
+	if (load_root(&c) < 0) {
+		mf_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void mf_free(struct manifest *m)
+{
+	if (!m)
+		return;
+	yaml_document_delete(&m->doc);
+	free(m);
+}
+
+int mf_claim_holds(const struct mf_claim *c, double v)
+{
+	switch (c->op) {
+	case MF_LT: return v < c->a;
+	case MF_LE: return v <= c->a;
+	case MF_GT: return v > c->a;
+	case MF_GE: return v >= c->a;
+	case MF_EQ: return v == c->a;
+	case MF_BETWEEN: return v >= c->a && v <= c->b;
+	}
+	return 0;
+}
+
+void mf_claim_expect_text(const struct mf_claim *c, char *buf, size_t len)
+{
+	static const char *const ops[] = {"<", "<=", ">", ">=", "=="};
+	if (c->op == MF_BETWEEN)
+		snprintf(buf, len, "between %g and %g", c->a, c->b);
+	else
+		snprintf(buf, len, "%s %g", ops[c->op], c->a);
+}

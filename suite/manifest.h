@@ -1,0 +1,104 @@
+/*
+ * manifest: one experiment, read from YAML with libyaml's document API so that every
+ * node keeps its line and column. Loading checks the whole schema — keys, types,
+ * registered algorithms and datasets, every parameter value at every scale against
+ * the algorithm's table, claim predicates — and the first problem is reported as
+ * "file:line:column: key: what is wrong". Nothing runs until a manifest loads cleanly.
+ */
+#ifndef MANIFEST_H
+#define MANIFEST_H
+
+#include <yaml.h>
+
+#include "suite/registry.h"
+
+enum mf_scale { MF_SMOKE, MF_QUICK, MF_FULL, MF_SCALES };
+
+#define MF_MAX_ALGOS 16
+#define MF_MAX_DATASETS 8
+#define MF_MAX_ITEMS 32
+
+struct mf_plot {
+	const char *id, *title, *x, *y, *xlabel, *ylabel, *query;
+	const char *series[8];
+	int nseries;
+	int logx, logy;
+	const yaml_node_t *node;
+};
+
+struct mf_table {
+	const char *id, *title, *query;
+	const yaml_node_t *node;
+};
+
+enum mf_op { MF_LT, MF_LE, MF_GT, MF_GE, MF_EQ, MF_BETWEEN };
+
+struct mf_claim {
+	const char *id, *statement, *paper_value, *measured, *expect;
+	enum mf_op op;
+	double a, b;          /* the predicate's bound(s); b only for MF_BETWEEN */
+	const yaml_node_t *node;
+};
+
+struct mf_dataset {
+	const char *name;
+	const yaml_node_t *params;   /* mapping or NULL */
+	const yaml_node_t *node;
+};
+
+struct manifest {
+	char path[1024];
+	yaml_document_t doc;
+	const char *id, *title, *description, *reproduces;
+	const char *paper_title, *paper_arxiv, *paper_venue;
+	const struct rb_algorithm *algos[MF_MAX_ALGOS];
+	int nalgos;
+	struct mf_dataset datasets[MF_MAX_DATASETS];
+	int ndatasets;
+	const yaml_node_t *params;   /* mapping or NULL */
+	const yaml_node_t *only;     /* mapping algorithm -> mapping, or NULL */
+	const yaml_node_t *seeds;    /* count, list, or scale map; NULL means 1 */
+	const yaml_node_t *timeout;  /* seconds, or scale map; NULL means the default */
+	const char *metrics[MF_MAX_ITEMS];
+	int nmetrics;
+	struct mf_plot plots[MF_MAX_ITEMS];
+	int nplots;
+	struct mf_table tables[MF_MAX_ITEMS];
+	int ntables;
+	struct mf_claim claims[MF_MAX_ITEMS];
+	int nclaims;
+};
+
+/* The harness-level parameter every algorithm accepts: threads for the run. */
+extern const struct rb_param_spec mf_threads_spec;
+
+/* Load and validate; returns NULL with "file:line:col: ..." in err. */
+struct manifest *mf_load(const char *path, char *err, size_t errlen);
+void mf_free(struct manifest *m);
+
+const char *mf_scale_name(enum mf_scale s);
+/* -1 when the name is no scale. */
+int mf_scale_parse(const char *name);
+
+/* Format "file:line:col: " for a node into buf. */
+void mf_where(const struct manifest *m, const yaml_node_t *node, char *buf, size_t len);
+
+/* Node helpers shared with the sweep expansion. */
+const yaml_node_t *mf_map_get(const struct manifest *m, const yaml_node_t *map, const char *key);
+/* The node that applies at a scale: the value itself, or the scale's entry of a
+ * {smoke, quick, full} map. */
+const yaml_node_t *mf_at_scale(const struct manifest *m, const yaml_node_t *node, enum mf_scale s);
+int mf_is_scale_map(const struct manifest *m, const yaml_node_t *node);
+const yaml_node_t *mf_item(const struct manifest *m, const yaml_node_t *seq, int i);
+int mf_len(const yaml_node_t *node);
+const char *mf_scalar(const yaml_node_t *node);
+
+/* Default per-run time limit when the manifest sets none. */
+#define MF_DEFAULT_TIMEOUT_S 600.0
+
+/* Claim predicate: 1 true, 0 false. */
+int mf_claim_holds(const struct mf_claim *c, double measured);
+/* "<= 1.01", "between 0.6 and 0.9", for tables. */
+void mf_claim_expect_text(const struct mf_claim *c, char *buf, size_t len);
+
+#endif

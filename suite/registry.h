@@ -1,0 +1,46 @@
+/*
+ * registry: the one table of runnable algorithms (DESIGN.md, "The algorithm
+ * interface"). Each algorithm is a `const struct rb_algorithm` defined in its family
+ * folder and listed in suite/registry.c.
+ */
+#ifndef REGISTRY_H
+#define REGISTRY_H
+
+#include <stdint.h>
+
+#include "datasets/dataset.h"
+#include "suite/params.h"
+#include "suite/recorder.h"
+
+/* What an algorithm gets: its validated parameters (every entry of its table, defaults
+ * filled in), the seed, the data and the thread count. */
+struct rb_run {
+	const char *experiment;
+	const char *run_id;
+	uint64_t seed;
+	int threads;
+	const struct ds_dataset *data;   /* NULL for algorithms that need none */
+	struct rb_paramset params;
+};
+
+struct rb_algorithm {
+	const char *name;
+	const char *family;              /* folder under algorithms/ */
+	const char *summary;             /* one line */
+	const char *paper;               /* "arXiv 1809.10505" or "" */
+	const struct rb_param_spec *params;  /* terminated by an entry with name NULL */
+	int needs_data;                  /* 1 when the run must have a dataset */
+	int (*run)(const struct rb_run *run, struct rb_recorder *rec);
+};
+
+const struct rb_algorithm *rb_registry_find(const char *name);
+/* NULL-terminated list of every registered algorithm. */
+const struct rb_algorithm *const *rb_registry_all(void);
+
+/* Parameter accessors for algorithms; the name must be in the algorithm's table. */
+long long rb_param_int(const struct rb_run *run, const char *name);
+double rb_param_real(const struct rb_run *run, const char *name);
+const char *rb_param_str(const struct rb_run *run, const char *name);
+int rb_param_bool(const struct rb_run *run, const char *name);
+
+#endif

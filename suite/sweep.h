@@ -1,0 +1,51 @@
+/*
+ * sweep: a manifest at a scale expanded into runs. Lists are sweep axes and expand to
+ * their cartesian product, per algorithm (a parameter sweeps only the algorithms that
+ * take it); then datasets, then seeds. A run's id is a hash of the experiment, the
+ * algorithm, every parameter value, the seed and the dataset's checksum, so the same
+ * point always gets the same id and a finished run is never recomputed.
+ */
+#ifndef SWEEP_H
+#define SWEEP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "suite/manifest.h"
+
+#define SWEEP_ID_LEN 16
+
+struct sweep_run {
+	const struct rb_algorithm *algo;
+	int dataset;                  /* index into the manifest's datasets, -1 for none */
+	struct rb_paramset params;    /* every parameter of the algorithm, plus threads */
+	struct rb_paramset ds_params; /* every parameter of the dataset */
+	char ds_checksum[65];
+	uint64_t seed;
+	double timeout_s;
+	char id[SWEEP_ID_LEN + 1];
+	char label[256];              /* "sgd lr=0.5 seed=2": algorithm, the varied values, seed */
+};
+
+struct sweep {
+	const struct manifest *m;
+	enum mf_scale scale;
+	struct sweep_run *runs;
+	int n;
+};
+
+int sweep_expand(const struct manifest *m, enum mf_scale scale, struct sweep *out, char *err,
+		 size_t errlen);
+void sweep_free(struct sweep *s);
+
+/* Keep the runs whose `key` (a parameter, or algorithm, dataset, seed, id) equals
+ * `value`; "key=value" as given on the command line. Returns -1 for a malformed filter
+ * or a key that no run has. */
+int sweep_filter(struct sweep *s, const char *filter, char *err, size_t errlen);
+
+const struct sweep_run *sweep_find(const struct sweep *s, const char *id);
+
+/* {"lr": 0.5, "batch": 64, ...} with typed JSON values, sorted by name. */
+json_t *sweep_params_json(const struct rb_paramset *ps);
+
+#endif
