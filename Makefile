@@ -47,9 +47,13 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(SANFLAGS) \
 LDFLAGS += -fopenmp $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
-GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
-           git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
-CFLAGS  += -DRB_GIT_REV='"$(GIT_REV)"'
+# The git revision goes into run.json through envinfo.o alone. The stamp file changes
+# only when the revision does, so a commit rebuilds that one object, not everything.
+GIT_REV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
+             git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+REV_STAMP := $(BUILD)/git-rev.stamp
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(REV_STAMP) 2>/dev/null)" = "$(GIT_REV)" ] || \
+        echo "$(GIT_REV)" > $(REV_STAMP); })
 
 LIB_SRC  := $(filter-out suite/main.c,$(wildcard suite/*.c)) \
             $(wildcard algorithms/*/*.c) $(wildcard datasets/*.c)
@@ -64,6 +68,9 @@ TESTS := $(BUILD)/relaxbench-tests
 
 .PHONY: all deps test reproduce bench clean check-deps
 all: $(BIN)
+
+$(BUILD)/obj/suite/envinfo.o: $(REV_STAMP)
+$(BUILD)/obj/suite/envinfo.o: CFLAGS += -DRB_GIT_REV='"$(GIT_REV)"' -DRB_CFLAGS='"$(OPT) $(SANFLAGS)"'
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

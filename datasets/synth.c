@@ -28,6 +28,8 @@
 /* Same reason as in rng.c: no fused multiply-add, so margins are bit-reproducible. */
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
 #endif
 
 #define SYNTH_NAME "synth_logreg"

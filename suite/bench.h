@@ -58,6 +58,10 @@ struct bench_case {
 int bench_emit(struct bench_ctx *ctx, const char *params, double figure, const char *unit,
 	       double limit, const char *limit_unit, char *err, size_t errlen);
 
+/* The copy limit for a kernel that runs on `threads` threads: the 1-thread figure for 1,
+ * else the all-threads figure (an upper bound when 1 < threads < limits.threads). */
+double bench_copy_limit_gbs(const struct bench_ctx *ctx, int threads);
+
 /* 1 when `s` can be a CSV field as written: non-empty, printable ASCII, and no comma,
  * quote or line break (the CSV is never quoted, so such a field would corrupt it). */
 int bench_field_ok(const char *s);

@@ -45,8 +45,10 @@
 #define CALIB_ALIGN 4096
 #define CALIB_TRIAD_SCALAR 3.0
 #define CALIB_SGEMM_N 2048
-#define CALIB_SGEMM_REPS 5
-#define CALIB_SGEMM_BUDGET_S 2.0
+/* As for STREAM: a few calls at least, more until a second has passed. */
+#define CALIB_SGEMM_MIN_REPS 3
+#define CALIB_SGEMM_MAX_REPS 20
+#define CALIB_SGEMM_WINDOW_S 1.0
 #define CALIB_ATOMIC_REPS 3
 #define CALIB_ATOMIC_SECONDS 0.25
 /* Increments between two looks at the clock and the stop flag: large enough that the
@@ -226,15 +228,15 @@ static double sgemm_best_time(int n, const float *a, const float *b, float *c)
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n,
 		    0.0f, c, n);
 	double best = INFINITY, start = calib_now();
-	for (int rep = 0; rep < CALIB_SGEMM_REPS; rep++) {
+	for (int rep = 0; rep < CALIB_SGEMM_MAX_REPS; rep++) {
+		if (rep >= CALIB_SGEMM_MIN_REPS && calib_now() - start >= CALIB_SGEMM_WINDOW_S)
+			break;
 		double t0 = calib_now();
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b,
 			    n, 0.0f, c, n);
-		double t1 = calib_now();
-		if (t1 - t0 < best)
-			best = t1 - t0;
-		if (t1 - start > CALIB_SGEMM_BUDGET_S)
-			break;
+		double t = calib_now() - t0;
+		if (t < best)
+			best = t;
 	}
 	return best;
 }

@@ -21,7 +21,7 @@
 
 /*
  * Measure everything at 1 thread and at max_threads (<= 0: omp_get_max_threads()); about
- * 5 s on a 2-core machine. Returns a new object
+ * 6 s on a 2-core machine. Returns a new object
  *   {copy_gbs_1t, copy_gbs_all, triad_gbs_1t, triad_gbs_all, sgemm_gflops,
  *    atomic_incr_per_s_1t, atomic_incr_per_s_all, threads_all, measured_at,
  *    stream_array_bytes, sgemm_n, sgemm_threads}
@@ -54,7 +54,8 @@ double calib_copy_bandwidth_gbs(int threads);
 double calib_copy_bandwidth_gbs_sized(int threads, size_t bytes_per_array);
 /* STREAM triad a[i] = b[i] + s * c[i], GB/s. */
 double calib_triad_bandwidth_gbs_sized(int threads, size_t bytes_per_array);
-/* cblas_sgemm on n x n matrices, best of up to 5 calls within about 2 s, GFLOP/s. */
+/* cblas_sgemm on n x n matrices after one untimed call: best of at least 3 calls and
+ * of as many as fit in 1 s (at most 20), GFLOP/s. */
 double calib_sgemm_gflops_sized(int n);
 /* n = 2048: large enough that OpenBLAS reaches its plateau on one socket. */
 double calib_sgemm_gflops(void);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -136,6 +137,10 @@ static void child_main(const struct sweep *s, const struct sweep_run *r, const s
 		       const char *tmp)
 {
 	char path[4200], err[512];
+	/* Die with the harness: a sweep killed with SIGKILL must not leave runs going on. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(4);
 	setpgid(0, 0);
 	snprintf(path, sizeof(path), "%s/output", tmp);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -260,8 +265,9 @@ static json_t *run_json(const struct sweep *s, const struct sweep_run *r, const 
 	for (size_t i = 0; result && i < sizeof(copied) / sizeof(copied[0]); i++)
 		json_object_set(timing, copied[i], json_object_get(result, copied[i]));
 	json_object_set_new(j, "timing", timing);
-	json_object_set(j, "summaries", result ? json_object_get(result, "summaries") : json_object());
-	json_object_set(j, "verify", result ? json_object_get(result, "verify") : json_array());
+	json_t *sums = json_object_get(result, "summaries"), *verify = json_object_get(result, "verify");
+	json_object_set_new(j, "summaries", sums ? json_incref(sums) : json_object());
+	json_object_set_new(j, "verify", verify ? json_incref(verify) : json_array());
 	json_object_set_new(j, "env", env_capture());
 	return j;
 }

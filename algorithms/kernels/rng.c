@@ -12,10 +12,12 @@
 
 #include <math.h>
 
-/* A fused multiply-add would change the last bit of rng_log between machines; gcc in
- * ISO C mode already contracts nothing, clang needs to be told. */
+/* A fused multiply-add would change the last bit of rng_log between machines (and
+ * between -march settings): forbid contraction whatever the compiler flags. */
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
 #endif
 
 static uint64_t rotl(uint64_t x, int k)
@@ -137,14 +139,18 @@ double rng_logistic(struct rng *r)
 
 int64_t rng_geometric(struct rng *r, double p)
 {
-	const double cap = (double)(INT64_MAX / 2);
+	const int64_t cap = INT64_MAX / 2;
 
 	if (p >= 1.0)
 		return 0;
-	/* Inverse CDF: floor(log U / log(1 - p)) with U uniform in (0, 1]. */
+	/* p <= 0, NaN, or so small that 1 - p rounds to 1: success never comes. */
+	if (!(p > 0.0) || 1.0 - p == 1.0)
+		return cap;
+	double log_q = rng_log(1.0 - p);
+	/* Inverse CDF: floor(log U / log(1 - p)) with U uniform in (0, 1], so k >= 0. */
 	double u = 1.0 - rng_uniform(r);
-	double k = floor(rng_log(u) / rng_log(1.0 - p));
-	return k >= cap ? (int64_t)cap : (int64_t)k;
+	double k = floor(rng_log(u) / log_q);
+	return k < (double)cap ? (int64_t)k : cap;
 }
 
 /* High and low words of the 128-bit product a * b. */

@@ -29,7 +29,7 @@ double rng_normal(struct rng *r);
 /* Standard logistic: P(X <= t) = 1 / (1 + exp(-t)). */
 double rng_logistic(struct rng *r);
 /* Failures before the first success of Bernoulli(p) trials, p in (0, 1]; saturates at
- * INT64_MAX / 2 for tiny p. */
+ * INT64_MAX / 2 (for p <= 0, or p below about 1e-16). */
 int64_t rng_geometric(struct rng *r, double p);
 /* Uniform in [0, n), exactly unbiased; n >= 1. */
 uint64_t rng_below(struct rng *r, uint64_t n);

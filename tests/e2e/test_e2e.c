@@ -1,0 +1,223 @@
+/* End-to-end: the relaxbench binary on tiny manifests, as a user runs it. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/unit/testutil.h"
+
+static const char *root(void)
+{
+	return getenv("RELAXBENCH_ROOT") ? getenv("RELAXBENCH_ROOT") : ".";
+}
+
+/* Every non-hidden entry of the experiment folder must be a complete run. */
+static int complete_runs(const char *expdir, int *partial)
+{
+	DIR *d = opendir(expdir);
+	int n = 0;
+	*partial = 0;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char p[2048];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/run.json", expdir, e->d_name);
+		if (access(p, R_OK) == 0)
+			n++;
+		else
+			(*partial)++;
+	}
+	closedir(d);
+	return n;
+}
+
+Test(e2e, malformed_manifest_exits_2_with_one_line_and_writes_nothing)
+{
+	char dir[512], path[1024], *out;
+	tu_tmpdir(dir, sizeof(dir));
+	tu_write(dir, "bad.yaml", "id: t\nalgorithms: [selftest]\nparams:\n  steps: -1\n", path, sizeof(path));
+	int rc = tu_sh(&out, "'%s' run '%s' --results '%s/results'", tu_bin(), path, dir);
+	cr_expect_eq(rc, 2, "%s", out);
+	cr_expect_eq(tu_lines(out), 1, "one line, got: %s", out);
+	char want[1200];
+	snprintf(want, sizeof(want), "%s:4:10: params.steps:", path);
+	cr_expect(strstr(out, want) == out, "got: %s", out);
+	char results[600];
+	snprintf(results, sizeof(results), "%s/results", dir);
+	cr_expect_eq(tu_count_entries(results), -1, "no results folder may appear");
+	free(out);
+}
+
+Test(e2e, bad_flags_exit_2)
+{
+	char *out;
+	cr_expect_eq(tu_sh(&out, "'%s' run --scale huge x.yaml", tu_bin()), 2);
+	cr_expect(strstr(out, "--scale must be smoke, quick or full") != NULL, "%s", out);
+	free(out);
+	cr_expect_eq(tu_sh(&out, "'%s' run --frobnicate x.yaml", tu_bin()), 2);
+	cr_expect(strstr(out, "unknown option '--frobnicate'") != NULL, "%s", out);
+	free(out);
+	cr_expect_eq(tu_sh(&out, "'%s' run --jobs zero x.yaml", tu_bin()), 2);
+	free(out);
+	cr_expect_eq(tu_sh(&out, "'%s' nosuchcommand", tu_bin()), 2);
+	free(out);
+	cr_expect_eq(tu_sh(&out, "'%s' run /nonexistent.yaml", tu_bin()), 2);
+	cr_expect_eq(tu_lines(out), 1, "%s", out);
+	free(out);
+	cr_expect_eq(tu_sh(&out, "'%s' run --help", tu_bin()), 0);
+	cr_expect(strstr(out, "--filter KEY=VALUE") != NULL);
+	free(out);
+}
+
+static const char *const slow_manifest =
+	"id: killme\n"
+	"algorithms: [selftest]\n"
+	"params:\n"
+	"  x: [1, 2, 3, 4, 5, 6]\n"
+	"  steps: 5\n"
+	"  step_ms: 60\n";
+
+Test(e2e, sigkill_mid_sweep_leaves_no_partial_run_and_resume_completes, .timeout = 60)
+{
+	char dir[512], path[1024], expdir[1200], *out;
+	tu_tmpdir(dir, sizeof(dir));
+	tu_write(dir, "m.yaml", slow_manifest, path, sizeof(path));
+	snprintf(expdir, sizeof(expdir), "%s/results/runs/killme", dir);
+	/* Each run takes about 0.3 s: kill the sweep during its third or fourth run. */
+	tu_sh(NULL, "'%s' run '%s' --results '%s/results' --quiet & pid=$!; sleep 1.0; kill -9 $pid; "
+	      "wait $pid; sleep 0.2", tu_bin(), path, dir);
+	int partial, done = complete_runs(expdir, &partial);
+	cr_expect_eq(partial, 0, "a killed sweep left %d partial run folders", partial);
+	cr_expect(done >= 1 && done < 6, "expected the kill mid-sweep, %d runs were done", done);
+	int rc = tu_sh(&out, "'%s' run '%s' --results '%s/results'", tu_bin(), path, dir);
+	cr_expect_eq(rc, 0, "%s", out);
+	char want[128];
+	snprintf(want, sizeof(want), "6 runs: %d ran (%d ok, 0 not ok), %d already done", 6 - done,
+		 6 - done, done);
+	cr_expect(strstr(out, want) != NULL, "expected '%s' in:\n%s", want, out);
+	free(out);
+	cr_expect_eq(complete_runs(expdir, &partial), 6);
+	cr_expect_eq(partial, 0);
+	char tmp[1300];
+	snprintf(tmp, sizeof(tmp), "%s/.tmp", expdir);
+	cr_expect_eq(tu_count_entries(tmp), 0, "the killed run's scratch folder is cleaned up");
+}
+
+Test(e2e, every_outcome_is_recorded_with_its_status, .timeout = 60)
+{
+	char dir[512], path[1024], *out;
+	tu_tmpdir(dir, sizeof(dir));
+	tu_write(dir, "m.yaml",
+		 "id: outcomes\nalgorithms: [selftest]\n"
+		 "params:\n  behaviour: [ok, nan, crash, hang, error, verify_fail]\n"
+		 "timeout_s: 1\n"
+		 "claims:\n  - id: ok_runs\n    statement: one run is ok\n"
+		 "    measured: SELECT count(*) FROM runs WHERE status = 'ok'\n    expect: '== 1'\n",
+		 path, sizeof(path));
+	int rc = tu_sh(&out, "'%s' run '%s' --results '%s/r' && '%s' collect --results '%s/r' && "
+		       "sqlite3 '%s/r/relaxbench.db' \"SELECT p.value || '=' || r.status FROM runs r JOIN "
+		       "params p USING (run_id) WHERE p.name = 'behaviour' ORDER BY 1\"",
+		       tu_bin(), path, dir, tu_bin(), dir, dir);
+	cr_assert_eq(rc, 0, "%s", out);
+	const char *expected[] = {"crash=crashed", "error=error", "hang=timeout", "nan=diverged",
+				  "ok=ok", "verify_fail=verify_failed"};
+	for (int i = 0; i < 6; i++)
+		cr_expect(strstr(out, expected[i]) != NULL, "missing %s in:\n%s", expected[i], out);
+	free(out);
+	rc = tu_sh(&out, "'%s' report '%s' --results '%s/r' --plots '%s/p' && cat '%s/r/REPORT.md'",
+		   tu_bin(), path, dir, dir, dir);
+	cr_assert_eq(rc, 0, "%s", out);
+	cr_expect(strstr(out, "Runs that did not finish ok") != NULL, "%s", out);
+	cr_expect(strstr(out, "exceeded the time limit of 1 s") != NULL, "%s", out);
+	/* A SIGSEGV shows as the signal, or as exit status 1 where AddressSanitizer catches it. */
+	cr_expect(strstr(out, "| crashed | killed by signal 11") || strstr(out, "| crashed | exited with status"),
+		  "%s", out);
+	cr_expect(strstr(out, "| ok_runs |") != NULL && strstr(out, "**PASS**") != NULL, "%s", out);
+	free(out);
+}
+
+/* series.csv of every run, keyed by run id, as one text for comparison. */
+static char *all_series(const char *expdir)
+{
+	char *out;
+	tu_sh(&out, "cd '%s' && for d in */; do echo \"$d\"; cat \"$d/series.csv\"; done", expdir);
+	return out;
+}
+
+Test(e2e, jobs_through_gnu_parallel_give_the_same_numbers, .timeout = 120)
+{
+	char dir[512], manifest[1200], *out;
+	tu_tmpdir(dir, sizeof(dir));
+	snprintf(manifest, sizeof(manifest), "%s/experiments/sparsified_sgd/baseline_sgd.yaml", root());
+	int rc = tu_sh(&out, "'%s' run '%s' --scale smoke --results '%s/a' --quiet && "
+		       "'%s' run '%s' --scale smoke --results '%s/b' --jobs 2",
+		       tu_bin(), manifest, dir, tu_bin(), manifest, dir);
+	cr_assert_eq(rc, 0, "%s", out);
+	free(out);
+	char a[700], b[700];
+	snprintf(a, sizeof(a), "%s/a/runs/baseline_sgd", dir);
+	snprintf(b, sizeof(b), "%s/b/runs/baseline_sgd", dir);
+	char *sa = all_series(a), *sb = all_series(b);
+	cr_expect(strlen(sa) > 200, "series were written: %s", sa);
+	cr_expect_str_eq(sa, sb, "the same runs must give bit-identical series with and without --jobs");
+	free(sa);
+	free(sb);
+	char joblog[700];
+	snprintf(joblog, sizeof(joblog), "%s/b/parallel.joblog", dir);
+	char *log = tu_read(joblog);
+	cr_expect(log && tu_lines(log) == 1 + 6, "a joblog with one line per run: %s", log ? log : "(none)");
+	free(log);
+}
+
+Test(e2e, commands_lists_unfinished_runs_for_any_scheduler)
+{
+	char dir[512], path[1024], *out;
+	tu_tmpdir(dir, sizeof(dir));
+	tu_write(dir, "m.yaml", "id: cmds\nalgorithms: [selftest]\nparams:\n  x: [1, 2, 3]\n", path,
+		 sizeof(path));
+	cr_assert_eq(tu_sh(&out, "'%s' commands '%s' --results '%s/r'", tu_bin(), path, dir), 0);
+	cr_expect_eq(tu_lines(out), 3, "%s", out);
+	cr_expect(strstr(out, " run-one ") != NULL);
+	free(out);
+	/* Run the first line as a scheduler would; then only two remain. */
+	cr_assert_eq(tu_sh(&out, "'%s' commands '%s' --results '%s/r' | head -1 | sh && "
+			   "'%s' commands '%s' --results '%s/r'", tu_bin(), path, dir, tu_bin(), path, dir), 0,
+		     "%s", out);
+	cr_expect_eq(tu_lines(out), 3, "one status line and two commands: %s", out);
+	free(out);
+}
+
+Test(e2e, make_reproduce_smoke_writes_the_report_with_plot_and_verdict, .timeout = 300)
+{
+	char dir[512], build[1024], *out;
+	tu_tmpdir(dir, sizeof(dir));
+	snprintf(build, sizeof(build), "%s", tu_bin());
+	char *slash = strrchr(build, '/');
+	if (slash)
+		*slash = 0;
+	int rc = tu_sh(&out, "unset MAKEFLAGS MAKELEVEL MFLAGS; make -C '%s' --no-print-directory "
+		       "reproduce SCALE=smoke FAMILY=sparsified_sgd BUILD='%s' RESULTS='%s/results' "
+		       "PLOTS='%s/plots'", root(), build, dir, dir);
+	cr_assert_eq(rc, 0, "%s", out);
+	free(out);
+	char report[700], png[700];
+	snprintf(report, sizeof(report), "%s/results/REPORT.md", dir);
+	snprintf(png, sizeof(png), "%s/plots/baseline_sgd/loss_vs_epoch.png", dir);
+	char *text = tu_read(report);
+	cr_assert_not_null(text, "no REPORT.md");
+	cr_expect(strstr(text, "![") != NULL && strstr(text, "loss_vs_epoch.png") != NULL, "%s", text);
+	cr_expect(strstr(text, "| sgd_near_optimum |") != NULL, "%s", text);
+	cr_expect(strstr(text, "**PASS**") || strstr(text, "**FAIL**"), "a verdict: %s", text);
+	cr_expect(strstr(text, "copy_gbs") != NULL, "the calibration is in the report: %s", text);
+	free(text);
+	char *img = tu_read(png);
+	cr_assert_not_null(img, "no PNG at %s", png);
+	cr_expect(memcmp(img, "\x89PNG", 4) == 0);
+	free(img);
+}

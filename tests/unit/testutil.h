@@ -1,0 +1,23 @@
+/* testutil: temporary folders, fixture files and running the relaxbench binary. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <stddef.h>
+
+/* A fresh folder under $TMPDIR (or /tmp); the path is written into buf. */
+void tu_tmpdir(char *buf, size_t len);
+/* Write text to dir/name; returns the full path in a static-free caller buffer. */
+void tu_write(const char *dir, const char *name, const char *text, char *path, size_t len);
+/* Run a shell command; its stdout+stderr go to *out (malloc'd, caller frees). Returns the
+ * exit status (or 128+signal). */
+int tu_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Path of the relaxbench binary under test ($RELAXBENCH_BIN, else build/relaxbench). */
+const char *tu_bin(void);
+/* Number of lines in s (a last line without newline counts). */
+int tu_lines(const char *s);
+/* Number of entries in a folder that do not start with '.'; -1 when it is missing. */
+int tu_count_entries(const char *dir);
+/* Read a whole file (malloc'd) or NULL. */
+char *tu_read(const char *path);
+
+#endif
