@@ -33,7 +33,7 @@ endif
 DEB_PKGS := build-essential clang pkg-config libopenblas-dev libyaml-dev libsqlite3-dev \
             libjansson-dev libssl-dev libcriterion-dev gnuplot-nox parallel sqlite3
 # One header or tool per package, to tell quickly whether anything is missing.
-DEB_PROBES := /usr/include/cblas.h /usr/include/yaml.h /usr/include/sqlite3.h \
+DEB_PROBES := /usr/include/$(shell gcc -dumpmachine 2>/dev/null)/cblas.h /usr/include/yaml.h /usr/include/sqlite3.h \
               /usr/include/jansson.h /usr/include/openssl/sha.h \
               /usr/include/criterion/criterion.h /usr/bin/gnuplot /usr/bin/parallel \
               /usr/bin/pkg-config /usr/bin/clang /usr/bin/sqlite3

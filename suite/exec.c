@@ -174,8 +174,8 @@ struct outcome {
 	long peak_rss_kb;
 };
 
-static void wait_child(pid_t pid, double timeout_s, const char *label, int show_progress,
-		       struct outcome *out)
+/* `announce` (NULL for none) is printed once the run has taken more than a second. */
+static void wait_child(pid_t pid, double timeout_s, const char *announce, struct outcome *out)
 {
 	double start = now_s(), sleep_s = 0.001;
 	int status = 0, timed_out = 0, announced = 0;
@@ -191,8 +191,8 @@ static void wait_child(pid_t pid, double timeout_s, const char *label, int show_
 			kill(pid, SIGKILL);
 			timed_out = 1;
 		}
-		if (show_progress && !announced && t > 1.0) {
-			fprintf(stderr, "  running %s ...\n", label);
+		if (announce && !announced && t > 1.0) {
+			fprintf(stderr, "%s\n", announce);
 			announced = 1;
 		}
 		struct timespec ts = {0, (long)(sleep_s * 1e9)};
@@ -322,7 +322,7 @@ static int prepare_tmp(const struct exec_opts *o, const char *experiment, const 
 
 /* Run one and record it. Returns the run's status, or -1 on a harness error. */
 static int run_one(const struct sweep *s, const struct sweep_run *r, const struct exec_opts *o,
-		   struct data_cache *dc, int show_progress, char *err, size_t errlen)
+		   struct data_cache *dc, const char *announce, char *err, size_t errlen)
 {
 	char tmproot[4096], tmp[4096], final[4096], started[32], path[4200];
 	const struct ds_dataset *d = get_data(dc, s, r, err, errlen);
@@ -341,7 +341,7 @@ static int run_one(const struct sweep *s, const struct sweep_run *r, const struc
 	if (pid == 0)
 		child_main(s, r, d, tmp);
 	struct outcome oc;
-	wait_child(pid, timeout_s, r->label, show_progress, &oc);
+	wait_child(pid, timeout_s, announce, &oc);
 	snprintf(path, sizeof(path), "%s/result.json", tmp);
 	json_t *result = json_load_file(path, 0, NULL);
 	json_t *j = run_json(s, r, o, d, &oc, result, timeout_s, started);
@@ -368,17 +368,30 @@ static void fmt_duration(double s, char *buf, size_t len)
 		snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
 }
 
+static void eta_text(const struct exec_stats *st, double elapsed, char *buf, size_t len)
+{
+	int todo = st->total - st->skipped, ran = st->done - st->skipped;
+	snprintf(buf, len, "?");
+	if (ran > 0)
+		fmt_duration(elapsed / ran * (todo - ran), buf, len);
+}
+
 static void progress(const struct exec_stats *st, double elapsed, int status, double run_s,
 		     const char *label)
 {
-	char eta[32] = "?", took[32];
-	int todo = st->total - st->skipped;
-	int ran = st->done - st->skipped;
-	if (ran > 0)
-		fmt_duration(elapsed / ran * (todo - ran), eta, sizeof(eta));
+	char eta[32], took[32];
+	eta_text(st, elapsed, eta, sizeof(eta));
 	fmt_duration(run_s, took, sizeof(took));
 	fprintf(stderr, "[%d/%d] %-8s %s  %s  (ETA %s)\n", st->done, st->total, rb_status_name(status),
 		took, label, eta);
+}
+
+static void running_line(const struct exec_stats *st, double elapsed, const char *label, char *buf,
+			 size_t len)
+{
+	char eta[32];
+	eta_text(st, elapsed, eta, sizeof(eta));
+	snprintf(buf, len, "[%d/%d] running  %s  (ETA %s)", st->done + 1, st->total, label, eta);
 }
 
 int exec_sweeps(struct sweep *sweeps, int n, const struct exec_opts *o, struct exec_stats *st,
@@ -402,7 +415,9 @@ int exec_sweeps(struct sweep *sweeps, int n, const struct exec_opts *o, struct e
 				continue;
 			}
 			double t0 = now_s();
-			int status = run_one(&sweeps[i], r, o, &dc, !o->quiet, err, errlen);
+			char announce[512];
+			running_line(st, now_s() - start, r->label, announce, sizeof(announce));
+			int status = run_one(&sweeps[i], r, o, &dc, o->quiet ? NULL : announce, err, errlen);
 			if (status < 0) {
 				rc = -1;
 				break;
@@ -434,7 +449,7 @@ int exec_one_by_id(const struct sweep *s, const char *id, const struct exec_opts
 		return 0;
 	struct data_cache dc = {0};
 	double t0 = now_s();
-	int status = run_one(s, r, o, &dc, 0, err, errlen);
+	int status = run_one(s, r, o, &dc, NULL, err, errlen);
 	if (dc.loaded)
 		ds_dataset_free(&dc.data);
 	if (status < 0)

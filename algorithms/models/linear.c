@@ -241,6 +241,26 @@ double lm_accuracy(const struct lm_problem *p, const double *w)
 	return p->loss == LM_LOGISTIC ? classification_accuracy(p, w) : r_squared(p, w);
 }
 
+/* One power-iteration step on X^T X / n: u = (X^T X / n) v, then v = u / |u|. Returns
+ * the Rayleigh quotient v.u (|v| = 1 on entry), at most lambda_max; -1 once u = 0. */
+static double power_step(const struct ds_matrix *x, double *v, double *u, double *m)
+{
+	double lambda = 0.0, norm = 0.0;
+
+	lm_margins(x, v, m);
+	transposed_times(x, 1.0 / (double)x->rows, m, 0.0, u);
+	for (int64_t j = 0; j < x->cols; j++) {
+		lambda += v[j] * u[j];
+		norm += u[j] * u[j];
+	}
+	if (norm == 0.0)
+		return -1.0;
+	norm = sqrt(norm);
+	for (int64_t j = 0; j < x->cols; j++)
+		v[j] = u[j] / norm;
+	return lambda;
+}
+
 double lm_smoothness(const struct lm_problem *p, int iters)
 {
 	const struct ds_matrix *x = p->x;
@@ -252,34 +272,21 @@ double lm_smoothness(const struct lm_problem *p, int iters)
 	double *v = malloc((size_t)x->cols * sizeof(*v));
 	double *u = malloc((size_t)x->cols * sizeof(*u));
 	double *m = malloc((size_t)x->rows * sizeof(*m));
-	if (!v || !u || !m) {
-		free(v);
-		free(u);
-		free(m);
-		return 0.0;
-	}
-	/* A fixed start keeps the estimate reproducible; it is only orthogonal to the top
-	 * eigenvector for contrived data. */
-	for (int64_t j = 0; j < x->cols; j++)
-		v[j] = 1.0 / sqrt((double)x->cols);
-	for (int it = 0; it < iters; it++) {
-		lm_margins(x, v, m);
-		transposed_times(x, 1.0 / (double)x->rows, m, 0.0, u);
-		/* Rayleigh quotient v.(X^T X / n)v with |v| = 1: at most lambda_max. */
-		lambda = 0.0;
-		double norm = 0.0;
-		for (int64_t j = 0; j < x->cols; j++) {
-			lambda += v[j] * u[j];
-			norm += u[j] * u[j];
-		}
-		if (norm == 0.0)
-			break;
-		norm = sqrt(norm);
+	if (v && u && m) {
+		/* A fixed start keeps the estimate reproducible; it is orthogonal to the top
+		 * eigenvector only for contrived data. */
 		for (int64_t j = 0; j < x->cols; j++)
-			v[j] = u[j] / norm;
+			v[j] = 1.0 / sqrt((double)x->cols);
+		for (int it = 0; it < iters; it++) {
+			double next = power_step(x, v, u, m);
+			if (next < 0.0)
+				break;
+			lambda = next;
+		}
 	}
+	bool ok = v && u && m;
 	free(v);
 	free(u);
 	free(m);
-	return curvature * lambda + p->l2;
+	return ok ? curvature * lambda + p->l2 : -1.0;
 }

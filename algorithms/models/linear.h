@@ -60,7 +60,7 @@ double lm_accuracy(const struct lm_problem *p, const double *w);
 /* Smoothness constant of the objective, L = c lambda_max(X^T X / n) + l2 with c = 1/4
  * (logistic: the loss's second derivative is at most 1/4) or 1 (squared), lambda_max
  * from `iters` power iterations (a lower estimate that converges from below). Gradient
- * descent is stable for steps below 2 / L. 0 on allocation failure. */
+ * descent is stable for steps below 2 / L. -1 on allocation failure. */
 double lm_smoothness(const struct lm_problem *p, int iters);
 
 #endif

@@ -37,21 +37,35 @@ static int complete_runs(const char *expdir, int *partial)
 	return n;
 }
 
-Test(e2e, malformed_manifest_exits_2_with_one_line_and_writes_nothing)
+/* Each kind of manifest error through the binary: exit 2, one line starting with
+ * file:line:column, and no results folder at all. */
+Test(e2e, malformed_manifests_exit_2_with_one_line_and_write_nothing)
 {
-	char dir[512], path[1024], *out;
-	tu_tmpdir(dir, sizeof(dir));
-	tu_write(dir, "bad.yaml", "id: t\nalgorithms: [selftest]\nparams:\n  steps: -1\n", path, sizeof(path));
-	int rc = tu_sh(&out, "'%s' run '%s' --results '%s/results'", tu_bin(), path, dir);
-	cr_expect_eq(rc, 2, "%s", out);
-	cr_expect_eq(tu_lines(out), 1, "one line, got: %s", out);
-	char want[1200];
-	snprintf(want, sizeof(want), "%s:4:10: params.steps:", path);
-	cr_expect(strstr(out, want) == out, "got: %s", out);
-	char results[600];
-	snprintf(results, sizeof(results), "%s/results", dir);
-	cr_expect_eq(tu_count_entries(results), -1, "no results folder may appear");
-	free(out);
+	static const struct {
+		const char *text, *where;
+	} cases[] = {
+		{"id: t\nalgorithms: [selftest]\ncolour: red\n", "3:1: manifest: unknown key"},
+		{"id: t\nalgorithms: [selftest]\nparams:\n  steps: lots\n", "4:10: params.steps: expected"},
+		{"id: t\nalgorithms: [selftest]\nparams:\n  steps: -1\n", "4:10: params.steps: -1 is outside"},
+		{"id: t\nalgorithms: [selftest\n", "3:1: malformed YAML"},
+		{NULL, "0:0: cannot open manifest"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char dir[512], path[1024], *out, want[1200], results[600];
+		tu_tmpdir(dir, sizeof(dir));
+		if (cases[i].text)
+			tu_write(dir, "bad.yaml", cases[i].text, path, sizeof(path));
+		else
+			snprintf(path, sizeof(path), "%s/missing.yaml", dir);
+		int rc = tu_sh(&out, "'%s' run '%s' --results '%s/results'", tu_bin(), path, dir);
+		cr_expect_eq(rc, 2, "case %zu: %s", i, out);
+		cr_expect_eq(tu_lines(out), 1, "case %zu: one line, got: %s", i, out);
+		snprintf(want, sizeof(want), "%s:%s", path, cases[i].where);
+		cr_expect(strstr(out, want) == out, "case %zu: expected '%s', got: %s", i, want, out);
+		snprintf(results, sizeof(results), "%s/results", dir);
+		cr_expect_eq(tu_count_entries(results), -1, "case %zu: no results folder may appear", i);
+		free(out);
+	}
 }
 
 Test(e2e, bad_flags_exit_2)
