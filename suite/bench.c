@@ -5,6 +5,7 @@
  * memory-bound core of a full-gradient step and the yardstick for the others.
  */
 #include "suite/bench.h"
+#include "suite/error.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -20,6 +21,7 @@
 #include <cblas.h>
 
 #include "suite/calibrate.h"
+#include "suite/paths.h"
 
 static int dgemv_stream_run(struct bench_ctx *ctx, char *err, size_t errlen);
 
@@ -53,20 +55,6 @@ static const struct bench_case *const bench_table[] = {
 #define BENCH_DGEMV_MAX_REPS 500
 #define BENCH_DGEMV_WINDOW_S 0.5
 
-static int bench_fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bench_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 const struct bench_case *const *bench_cases(void)
 {
 	return bench_table;
@@ -89,15 +77,15 @@ int bench_emit(struct bench_ctx *ctx, const char *params, double figure, const c
 {
 	const char *name = ctx->bcase->name;
 	if (!bench_field_ok(params) || !bench_field_ok(unit) || !bench_field_ok(limit_unit))
-		return bench_fail(err, errlen, "%s: a CSV field is empty or holds a comma, "
+		return rb_error(err, errlen, "%s: a CSV field is empty or holds a comma, "
 				  "quote or control character", name);
 	if (!isfinite(figure) || !isfinite(limit) || !(limit > 0.0))
-		return bench_fail(err, errlen, "%s: figure %g or limit %g is not a finite "
+		return rb_error(err, errlen, "%s: figure %g or limit %g is not a finite "
 				  "measurement", name, figure, limit);
 	double ratio = figure / limit;
 	if (fprintf(ctx->csv, "%s,%s,%.6g,%s,%.6g,%s,%.4f\n", name, params, figure, unit,
 		    limit, limit_unit, ratio) < 0)
-		return bench_fail(err, errlen, "%s: cannot write the CSV: %s", name,
+		return rb_error(err, errlen, "%s: cannot write the CSV: %s", name,
 				  strerror(errno));
 	ctx->rows++;
 	printf("%-16s %-34s %10.4g %-7s %10.4g %-7s %7.3f\n", name, params, figure, unit,
@@ -186,7 +174,7 @@ static int dgemv_measure(struct bench_ctx *ctx, const double *x, const double *r
 	dgemv_reference(x, r, rows, cols, ref);
 	dgemv_blas(x, r, rows, cols, y);
 	if (dgemv_verify(y, ref, rows, cols) != 0)
-		return bench_fail(err, errlen, "dgemv_stream: cblas_dgemv differs from the "
+		return rb_error(err, errlen, "dgemv_stream: cblas_dgemv differs from the "
 				  "sequential reference (rows=%zu cols=%zu)", rows, cols);
 	double t = dgemv_best_time(x, r, rows, cols, y);
 	double gbs = (double)(rows * cols * sizeof(double)) / t / 1e9;
@@ -201,12 +189,12 @@ static int dgemv_stream_shape(struct bench_ctx *ctx, size_t cols, char *err, siz
 {
 	size_t rows = ctx->limits.stream_bytes / (cols * sizeof(double));
 	if (rows == 0 || rows > INT_MAX)
-		return bench_fail(err, errlen, "dgemv_stream: %zu rows is out of range", rows);
+		return rb_error(err, errlen, "dgemv_stream: %zu rows is out of range", rows);
 	double *x = malloc(rows * cols * sizeof(double)), *r = malloc(rows * sizeof(double));
 	double *y = malloc(cols * sizeof(double)), *ref = malloc(cols * sizeof(double));
 	int rc;
 	if (!x || !r || !y || !ref)
-		rc = bench_fail(err, errlen, "dgemv_stream: cannot allocate %zu MiB",
+		rc = rb_error(err, errlen, "dgemv_stream: cannot allocate %zu MiB",
 				rows * cols * sizeof(double) >> 20);
 	else {
 		dgemv_fill(x, r, rows, cols);
@@ -254,7 +242,7 @@ static int bench_mkdir(const char *path, char *err, size_t errlen)
 {
 	if (mkdir(path, 0755) == 0 || errno == EEXIST)
 		return 0;
-	return bench_fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	return rb_error(err, errlen, "cannot create %s: %s", path, strerror(errno));
 }
 
 /* Copy at 1 and all threads (OpenMP), then sgemm last: OpenBLAS's workers spin after
@@ -268,7 +256,7 @@ static int bench_measure_limits(struct bench_limits *lim, char *err, size_t errl
 	lim->copy_gbs = calib_copy_bandwidth_gbs(lim->threads);
 	lim->sgemm_gflops = calib_sgemm_gflops();
 	if (!(lim->copy_gbs_1t > 0 && lim->copy_gbs > 0 && lim->sgemm_gflops > 0))
-		return bench_fail(err, errlen, "bench: measuring the limits failed (out of "
+		return rb_error(err, errlen, "bench: measuring the limits failed (out of "
 				  "memory for %zu MiB arrays?)", lim->stream_bytes >> 20);
 	return 0;
 }
@@ -282,66 +270,35 @@ static int bench_save_limits(const char *bench_dir, const struct bench_limits *l
 				"sgemm_gflops", lim->sgemm_gflops,
 				"stream_array_bytes", (json_int_t)lim->stream_bytes);
 	if (!obj)
-		return bench_fail(err, errlen, "bench: out of memory");
+		return rb_error(err, errlen, "bench: out of memory");
 	int rc = calib_save_as(bench_dir, "limits.json", obj, err, errlen);
 	json_decref(obj);
 	return rc;
-}
-
-static FILE *bench_csv_open(const char *tmp_template, char *tmp, size_t tmplen)
-{
-	snprintf(tmp, tmplen, "%s", tmp_template);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return NULL;
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return NULL;
-	}
-	fchmod(fd, 0644);
-	fputs("case,params,figure,unit,limit,limit_unit,ratio\n", f);
-	return f;
-}
-
-/* Flush to disk, then rename: a killed bench leaves the previous CSV or none. */
-static int bench_csv_commit(FILE *f, const char *tmp, const char *path)
-{
-	int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) == 0)
-		return 0;
-	unlink(tmp);
-	return -1;
 }
 
 static int bench_run_case(struct bench_ctx *ctx, const char *bench_dir, char *err,
 			  size_t errlen)
 {
 	const char *name = ctx->bcase->name;
-	char tmpl[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
-	if (snprintf(tmpl, sizeof(tmpl), "%s/.%s.csv.XXXXXX", bench_dir, name) >= (int)sizeof(tmpl)
-	    || snprintf(path, sizeof(path), "%s/%s.csv", bench_dir, name) >= (int)sizeof(path))
-		return bench_fail(err, errlen, "%s: path too long", name);
-	ctx->csv = bench_csv_open(tmpl, tmp, sizeof(tmp));
+	char path[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	if (snprintf(path, sizeof(path), "%s/%s.csv", bench_dir, name) >= (int)sizeof(path))
+		return rb_error(err, errlen, "%s: path too long", name);
+	/* Rows gather in memory and the file appears whole, or not at all if the case fails. */
+	ctx->csv = open_memstream(&text, &len);
 	if (!ctx->csv)
-		return bench_fail(err, errlen, "%s: cannot create a file in %s: %s", name,
-				  bench_dir, strerror(errno));
+		return rb_error(err, errlen, "%s: out of memory", name);
+	fputs("case,params,figure,unit,limit,limit_unit,ratio\n", ctx->csv);
 	ctx->rows = 0;
 	int rc = ctx->bcase->run(ctx, err, errlen);
 	if (rc == 0 && ctx->rows == 0)
-		rc = bench_fail(err, errlen, "%s: emitted no row", name);
-	if (rc != 0) {
-		fclose(ctx->csv);
-		unlink(tmp);
-		return -1;
-	}
-	if (bench_csv_commit(ctx->csv, tmp, path) != 0)
-		return bench_fail(err, errlen, "%s: cannot write %s: %s", name, path,
-				  strerror(errno));
-	return 0;
+		rc = rb_error(err, errlen, "%s: emitted no row", name);
+	fclose(ctx->csv);
+	ctx->csv = NULL;
+	if (rc == 0)
+		rc = rb_write_file_atomic(path, text, len, err, errlen);
+	free(text);
+	return rc == 0 ? 0 : -1;
 }
 
 static void bench_print_header(const struct bench_limits *lim)
@@ -369,23 +326,23 @@ static int bench_run_selected(struct bench_ctx *ctx, const char *bench_dir,
 			continue;
 		printf("%-16s FAILED: %s\n", (*c)->name, msg);
 		if (failed++ == 0)
-			bench_fail(err, errlen, "%s", msg);
+			rb_error(err, errlen, "%s", msg);
 	}
 	if (failed == 0)
 		return 0;
 	/* Keep the first message, add the count in front. */
 	snprintf(msg, sizeof(msg), "%s", err && errlen > 0 ? err : "");
-	return bench_fail(err, errlen, "%d of %d benchmark cases failed; first: %s", failed,
+	return rb_error(err, errlen, "%d of %d benchmark cases failed; first: %s", failed,
 			  total, msg);
 }
 
 int bench_run_all(const char *results_dir, const char *filter, char *err, size_t errlen)
 {
 	if (bench_count_selected(filter) == 0)
-		return bench_fail(err, errlen, "no benchmark case matches '%s'", filter);
+		return rb_error(err, errlen, "no benchmark case matches '%s'", filter);
 	char bench_dir[PATH_MAX];
 	if (snprintf(bench_dir, sizeof(bench_dir), "%s/bench", results_dir) >= (int)sizeof(bench_dir))
-		return bench_fail(err, errlen, "%s: path too long", results_dir);
+		return rb_error(err, errlen, "%s: path too long", results_dir);
 	if (bench_mkdir(results_dir, err, errlen) != 0 || bench_mkdir(bench_dir, err, errlen) != 0)
 		return -1;
 	struct bench_ctx ctx = {0};

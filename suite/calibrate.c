@@ -10,6 +10,8 @@
  * runs last.
  */
 #include "suite/calibrate.h"
+#include "suite/error.h"
+#include "suite/paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,20 +76,6 @@ struct calib_counter {
 	alignas(64) atomic_llong count;
 	alignas(64) atomic_bool stop;
 };
-
-static int calib_fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int calib_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 double calib_now(void)
 {
@@ -344,12 +332,12 @@ json_t *calib_measure(int max_threads, char *err, size_t errlen)
 	struct calib_figures f;
 	calib_run_all(&f, threads, bytes);
 	if (!(f.copy_1t > 0 && f.copy_all > 0 && f.triad_1t > 0 && f.triad_all > 0)) {
-		calib_fail(err, errlen, "calibrate: cannot allocate 3 arrays of %zu MiB for STREAM",
+		rb_error(err, errlen, "calibrate: cannot allocate 3 arrays of %zu MiB for STREAM",
 			   bytes / CALIB_MIB);
 		return NULL;
 	}
 	if (!(f.sgemm > 0 && f.atomic_1t > 0 && f.atomic_all > 0)) {
-		calib_fail(err, errlen, "calibrate: sgemm or atomic counter measurement failed");
+		rb_error(err, errlen, "calibrate: sgemm or atomic counter measurement failed");
 		return NULL;
 	}
 	char when[32];
@@ -364,7 +352,7 @@ json_t *calib_measure(int max_threads, char *err, size_t errlen)
 		"stream_array_bytes", (json_int_t)bytes,
 		"sgemm_n", CALIB_SGEMM_N, "sgemm_threads", openblas_get_num_threads());
 	if (!out)
-		calib_fail(err, errlen, "calibrate: out of memory");
+		rb_error(err, errlen, "calibrate: out of memory");
 	return out;
 }
 
@@ -380,63 +368,27 @@ static json_t *calib_document(json_t *obj)
 	return doc;
 }
 
-/* Durability of the rename itself; a failure here loses nothing already written. */
-static void calib_sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return;
-	fsync(fd);
-	close(fd);
-}
-
-/* Dump, fsync and close fd; -1 with errno set on failure (fd closed either way). */
-static int calib_dump_fd(json_t *doc, int fd)
-{
-	int rc = 0;
-	if (fchmod(fd, 0644) != 0 || json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_SORT_KEYS) != 0
-	    || write(fd, "\n", 1) != 1 || fsync(fd) != 0)
-		rc = -1;
-	int saved = errno;
-	if (close(fd) != 0 && rc == 0)
-		return -1;
-	errno = saved;
-	return rc;
-}
-
 static int calib_write_atomic(const char *dir, const char *name, json_t *doc, char *err,
 			      size_t errlen)
 {
-	char tmp[PATH_MAX], path[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= (int)sizeof(tmp)
-	    || snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return calib_fail(err, errlen, "%s/%s: path too long", dir, name);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return calib_fail(err, errlen, "cannot create a file in %s: %s", dir,
-				  strerror(errno));
-	if (calib_dump_fd(doc, fd) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return calib_fail(err, errlen, "cannot write %s: %s", tmp, strerror(e));
-	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return calib_fail(err, errlen, "cannot rename %s to %s: %s", tmp, path,
-				  strerror(e));
-	}
-	calib_sync_dir(dir);
-	return 0;
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return rb_error(err, errlen, "%s/%s: path too long", dir, name);
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (!text)
+		return rb_error(err, errlen, "calibration: out of memory");
+	int rc = rb_write_file_atomic(path, text, strlen(text), err, errlen);
+	free(text);
+	return rc;
 }
 
 int calib_save_as(const char *dir, const char *name, json_t *obj, char *err, size_t errlen)
 {
 	if (!json_is_object(obj))
-		return calib_fail(err, errlen, "calibration to save is not a JSON object");
+		return rb_error(err, errlen, "calibration to save is not a JSON object");
 	json_t *doc = calib_document(obj);
 	if (!doc)
-		return calib_fail(err, errlen, "calibrate: out of memory");
+		return rb_error(err, errlen, "calibrate: out of memory");
 	int rc = calib_write_atomic(dir, name, doc, err, errlen);
 	json_decref(doc);
 	return rc;

@@ -3,6 +3,7 @@
  * finished temporary file or folder by rename. See paths.h for the contracts.
  */
 #include "suite/paths.h"
+#include "suite/error.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,23 +22,11 @@
  * the same pid and clock reading, so a second try practically always succeeds. */
 #define PATH_TEMP_TRIES 100
 
-__attribute__((format(printf, 3, 4)))
-static int path_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static int path_copy_out(char *buf, size_t len, const char *dir, char *err, size_t errlen)
 {
 	size_t n = strlen(dir);
 	if (n >= len)
-		return path_fail(err, errlen, "repository root path too long: %s", dir);
+		return rb_error(err, errlen, "repository root path too long: %s", dir);
 	memcpy(buf, dir, n + 1);
 	return 0;
 }
@@ -66,9 +55,9 @@ static int path_root_from_env(const char *env, char *buf, size_t len, char *err,
 {
 	char real[PATH_MAX];
 	if (!realpath(env, real))
-		return path_fail(err, errlen, "RELAXBENCH_ROOT=%s: %s", env, strerror(errno));
+		return rb_error(err, errlen, "RELAXBENCH_ROOT=%s: %s", env, strerror(errno));
 	if (!path_has_marker(real))
-		return path_fail(err, errlen, "RELAXBENCH_ROOT=%s is no relaxbench checkout "
+		return rb_error(err, errlen, "RELAXBENCH_ROOT=%s is no relaxbench checkout "
 				 "(no %s)", env, RB_ROOT_MARKER);
 	return path_copy_out(buf, len, real, err, errlen);
 }
@@ -99,7 +88,7 @@ int rb_root_dir(char *buf, size_t len, char *err, size_t errlen)
 	char cwd[PATH_MAX];
 	if (getcwd(cwd, sizeof cwd) && path_has_marker(cwd))
 		return path_copy_out(buf, len, cwd, err, errlen);
-	return path_fail(err, errlen,
+	return rb_error(err, errlen,
 			 "cannot find the relaxbench checkout (a folder with %s) above the "
 			 "binary or in the current directory; set RELAXBENCH_ROOT", RB_ROOT_MARKER);
 }
@@ -111,7 +100,7 @@ int rb_path_join(char *buf, size_t len, const char *dir, const char *name, char 
 	const char *sep = (d > 0 && dir[d - 1] == '/') ? "" : "/";
 	int n = snprintf(buf, len, "%s%s%s", dir, sep, name);
 	if (n < 0 || (size_t)n >= len)
-		return path_fail(err, errlen, "path too long: %s/%s", dir, name);
+		return rb_error(err, errlen, "path too long: %s/%s", dir, name);
 	return 0;
 }
 
@@ -124,19 +113,19 @@ static int path_make_one(const char *dir, char *err, size_t errlen)
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	if (e == EEXIST)
-		return path_fail(err, errlen, "cannot create folder %s: a file of that name exists",
+		return rb_error(err, errlen, "cannot create folder %s: a file of that name exists",
 				 dir);
-	return path_fail(err, errlen, "cannot create folder %s: %s", dir, strerror(e));
+	return rb_error(err, errlen, "cannot create folder %s: %s", dir, strerror(e));
 }
 
 int rb_mkdirs(const char *path, char *err, size_t errlen)
 {
 	if (!path || !*path)
-		return path_fail(err, errlen, "cannot create a folder with an empty name");
+		return rb_error(err, errlen, "cannot create a folder with an empty name");
 	char p[PATH_MAX];
 	size_t n = strlen(path);
 	if (n >= sizeof p)
-		return path_fail(err, errlen, "path too long: %s", path);
+		return rb_error(err, errlen, "path too long: %s", path);
 	memcpy(p, path, n + 1);
 	/* Create each prefix ending at a '/' (and the whole path), parents first. */
 	for (char *s = p + 1;; s++) {
@@ -175,7 +164,7 @@ static int path_open_temp(const char *path, char *tmp, size_t tmplen, char *err,
 	const char *base = slash ? slash + 1 : path;
 	int dirlen = (int)(base - path);
 	if (!*base)
-		return path_fail(err, errlen, "cannot write %s: the name is a folder", path);
+		return rb_error(err, errlen, "cannot write %s: the name is a folder", path);
 	for (int attempt = 0; attempt < PATH_TEMP_TRIES; attempt++) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -184,14 +173,14 @@ static int path_open_temp(const char *path, char *tmp, size_t tmplen, char *err,
 		int n = snprintf(tmp, tmplen, "%.*s.%.200s.tmp-%ld-%lx", dirlen, path, base,
 				 (long)getpid(), nonce);
 		if (n < 0 || (size_t)n >= tmplen)
-			return path_fail(err, errlen, "path too long: %s", path);
+			return rb_error(err, errlen, "path too long: %s", path);
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		if (fd >= 0)
 			return fd;
 		if (errno != EEXIST)
-			return path_fail(err, errlen, "cannot write %s: %s", path, strerror(errno));
+			return rb_error(err, errlen, "cannot write %s: %s", path, strerror(errno));
 	}
-	return path_fail(err, errlen, "cannot write %s: no free temporary name", path);
+	return rb_error(err, errlen, "cannot write %s: no free temporary name", path);
 }
 
 /* Make a rename durable. Best effort: some file systems refuse fsync on a folder, and
@@ -224,17 +213,17 @@ int rb_write_file_atomic(const char *path, const char *data, size_t len, char *e
 		int e = errno;
 		close(fd);
 		unlink(tmp);
-		return path_fail(err, errlen, "cannot write %s: %s", path, strerror(e));
+		return rb_error(err, errlen, "cannot write %s: %s", path, strerror(e));
 	}
 	if (close(fd)) {
 		int e = errno;
 		unlink(tmp);
-		return path_fail(err, errlen, "cannot write %s: %s", path, strerror(e));
+		return rb_error(err, errlen, "cannot write %s: %s", path, strerror(e));
 	}
 	if (rename(tmp, path)) {
 		int e = errno;
 		unlink(tmp);
-		return path_fail(err, errlen, "cannot write %s: %s", path, strerror(e));
+		return rb_error(err, errlen, "cannot write %s: %s", path, strerror(e));
 	}
 	path_sync_parent(path);
 	return 0;
@@ -244,16 +233,16 @@ int rb_path_publish(const char *from, const char *to, char *err, size_t errlen)
 {
 	int fd = open(from, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return path_fail(err, errlen, "cannot open %s: %s", from, strerror(errno));
+		return rb_error(err, errlen, "cannot open %s: %s", from, strerror(errno));
 	/* EINVAL: the file system cannot sync this kind of file; nothing more to do. */
 	if (fsync(fd) && errno != EINVAL) {
 		int e = errno;
 		close(fd);
-		return path_fail(err, errlen, "cannot sync %s: %s", from, strerror(e));
+		return rb_error(err, errlen, "cannot sync %s: %s", from, strerror(e));
 	}
 	close(fd);
 	if (rename(from, to))
-		return path_fail(err, errlen, "cannot move %s to %s: %s", from, to,
+		return rb_error(err, errlen, "cannot move %s to %s: %s", from, to,
 				 strerror(errno));
 	path_sync_parent(to);
 	return 0;
@@ -265,7 +254,7 @@ int rb_path_remove_tmpdir(const char *path, char *err, size_t errlen)
 	if (!d && errno == ENOENT)
 		return 0;
 	if (!d)
-		return path_fail(err, errlen, "cannot open folder %s: %s", path, strerror(errno));
+		return rb_error(err, errlen, "cannot open folder %s: %s", path, strerror(errno));
 	int fd = dirfd(d);
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
@@ -274,6 +263,6 @@ int rb_path_remove_tmpdir(const char *path, char *err, size_t errlen)
 	}
 	closedir(d);
 	if (rmdir(path))
-		return path_fail(err, errlen, "cannot remove folder %s: %s", path, strerror(errno));
+		return rb_error(err, errlen, "cannot remove folder %s: %s", path, strerror(errno));
 	return 0;
 }

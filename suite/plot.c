@@ -6,6 +6,7 @@
  * into place only when it exited cleanly.
  */
 #include "suite/plot.h"
+#include "suite/error.h"
 #include "suite/paths.h"
 
 #include <errno.h>
@@ -64,18 +65,6 @@ struct plot_files {
 	char svg[PATH_MAX];
 };
 
-__attribute__((format(printf, 3, 4)))
-static int plot_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* ---- the query ---- */
 
 static int plot_check_columns(sqlite3_stmt *st, char *err, size_t errlen)
@@ -93,7 +82,7 @@ static int plot_check_columns(sqlite3_stmt *st, char *err, size_t errlen)
 				 sqlite3_column_name(st, i));
 		used += w > 0 ? (size_t)w : 0;
 	}
-	return plot_fail(err, errlen,
+	return rb_error(err, errlen,
 			 "plot query must return the columns series, x, y, lo, hi in that order "
 			 "(lo and hi may be NULL; rename with AS); it returns %d: %s", n, got);
 }
@@ -108,7 +97,7 @@ static int plot_check_tail(sqlite3 *db, const char *tail, char *err, size_t errl
 		int rc = sqlite3_prepare_v2(db, tail, -1, &extra, &next);
 		sqlite3_finalize(extra);
 		if (rc != SQLITE_OK || extra)
-			return plot_fail(err, errlen, "plot query must be one statement; "
+			return rb_error(err, errlen, "plot query must be one statement; "
 					 "more follows: %.60s", tail);
 		if (next == tail)
 			return 0;
@@ -121,17 +110,17 @@ static int plot_prepare(sqlite3 *db, const char *query, sqlite3_stmt **out, char
 			size_t errlen)
 {
 	if (!db || !query)
-		return plot_fail(err, errlen, "plot: no database or no query");
+		return rb_error(err, errlen, "plot: no database or no query");
 	sqlite3_stmt *st = NULL;
 	const char *tail = NULL;
 	if (sqlite3_prepare_v2(db, query, -1, &st, &tail) != SQLITE_OK)
-		return plot_fail(err, errlen, "plot query does not compile: %s",
+		return rb_error(err, errlen, "plot query does not compile: %s",
 				 sqlite3_errmsg(db));
 	if (!st)
-		return plot_fail(err, errlen, "plot query is empty");
+		return rb_error(err, errlen, "plot query is empty");
 	int rc = plot_check_tail(db, tail, err, errlen);
 	if (rc == 0 && !sqlite3_stmt_readonly(st))
-		rc = plot_fail(err, errlen, "plot query must only read the store (a SELECT)");
+		rc = rb_error(err, errlen, "plot query must only read the store (a SELECT)");
 	if (rc == 0)
 		rc = plot_check_columns(st, err, errlen);
 	if (rc) {
@@ -161,10 +150,10 @@ static int plot_number(sqlite3_stmt *st, int col, size_t rowno, double *v, char 
 	if (type == SQLITE_NULL)
 		return 1;
 	if (type == SQLITE_BLOB)
-		return plot_fail(err, errlen, "plot query row %zu: %s is a blob, not a number",
+		return rb_error(err, errlen, "plot query row %zu: %s is a blob, not a number",
 				 rowno, plot_columns[col]);
 	if (type == SQLITE_TEXT)
-		return plot_fail(err, errlen, "plot query row %zu: %s is the text '%.40s', not a "
+		return rb_error(err, errlen, "plot query row %zu: %s is the text '%.40s', not a "
 				 "number", rowno, plot_columns[col],
 				 (const char *)sqlite3_column_text(st, col));
 	*v = sqlite3_column_double(st, col);
@@ -207,7 +196,7 @@ static int plot_add_row(struct plot_data *d, sqlite3_stmt *st, char *err, size_t
 	size_t rowno = ++d->returned;
 	struct plot_row r = {.order = rowno, .lo = NAN, .hi = NAN};
 	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-		return plot_fail(err, errlen, "plot query row %zu: series is NULL "
+		return rb_error(err, errlen, "plot query row %zu: series is NULL "
 				 "(name every series, e.g. 'baseline' AS series)", rowno);
 	int rx = plot_number(st, 1, rowno, &r.x, err, errlen);
 	int ry = plot_number(st, 2, rowno, &r.y, err, errlen);
@@ -221,7 +210,7 @@ static int plot_add_row(struct plot_data *d, sqlite3_stmt *st, char *err, size_t
 	long s = name ? plot_series_index(d, name) : -1;
 	struct plot_row *rows = plot_grow(d->rows, &d->rowcap, d->nrows + 1, sizeof *rows);
 	if (s < 0 || !rows)
-		return plot_fail(err, errlen, "plot: out of memory");
+		return rb_error(err, errlen, "plot: out of memory");
 	d->rows = rows;
 	r.series = (size_t)s;
 	d->rows[d->nrows++] = r;
@@ -267,7 +256,7 @@ static int plot_load(sqlite3 *db, const char *query, struct plot_data *d, char *
 		}
 	}
 	if (rc != SQLITE_DONE)
-		plot_fail(err, errlen, "plot query failed: %s", sqlite3_errmsg(db));
+		rb_error(err, errlen, "plot query failed: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return -1;
@@ -291,14 +280,14 @@ static int plot_check_spec(const struct plot_spec *spec, const char *outdir, cha
 			   size_t errlen)
 {
 	if (!spec || !spec->id || !spec->query || !outdir || !*outdir)
-		return plot_fail(err, errlen, "plot: missing id, query or output folder");
+		return rb_error(err, errlen, "plot: missing id, query or output folder");
 	size_t n = strlen(spec->id);
 	bool ok = n > 0 && n <= PLOT_ID_MAX && spec->id[0] != '.';
 	for (size_t i = 0; ok && i < n; i++)
 		ok = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
 			    spec->id[i]) != NULL;
 	if (!ok)
-		return plot_fail(err, errlen, "plot id '%s' must be a file stem of letters, "
+		return rb_error(err, errlen, "plot id '%s' must be a file stem of letters, "
 				 "digits, '_', '.', '-' (not starting with '.')", spec->id);
 	return 0;
 }
@@ -308,7 +297,7 @@ static int plot_check_path(const char *path, char *err, size_t errlen)
 {
 	for (const char *p = path; *p; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return plot_fail(err, errlen, "plot: path has a control character: %s",
+			return rb_error(err, errlen, "plot: path has a control character: %s",
 					 path);
 	}
 	return 0;
@@ -321,7 +310,7 @@ static int plot_make_files(struct plot_files *f, const char *outdir, const char 
 	if (n < 0 || (size_t)n >= sizeof f->dir || !mkdtemp(f->dir)) {
 		int e = n < 0 || (size_t)n >= sizeof f->dir ? ENAMETOOLONG : errno;
 		f->dir[0] = '\0'; /* nothing to clean up */
-		return plot_fail(err, errlen, "plot: cannot create a temporary folder in %s: %s",
+		return rb_error(err, errlen, "plot: cannot create a temporary folder in %s: %s",
 				 outdir, strerror(e));
 	}
 	if (rb_path_join(f->data, sizeof f->data, f->dir, "data.dat", err, errlen) ||
@@ -347,7 +336,7 @@ static int plot_write_data(const char *path, const struct plot_data *d, char *er
 {
 	FILE *fp = fopen(path, "we");
 	if (!fp)
-		return plot_fail(err, errlen, "plot: cannot write %s: %s", path, strerror(errno));
+		return rb_error(err, errlen, "plot: cannot write %s: %s", path, strerror(errno));
 	fputs("# x y lo hi; one block per series, in legend order (gnuplot 'index')\n", fp);
 	for (size_t s = 0; s < d->nseries; s++) {
 		if (s > 0)
@@ -363,7 +352,7 @@ static int plot_write_data(const char *path, const struct plot_data *d, char *er
 	}
 	bool bad = ferror(fp);
 	if (fclose(fp) || bad)
-		return plot_fail(err, errlen, "plot: cannot write %s", path);
+		return rb_error(err, errlen, "plot: cannot write %s", path);
 	return 0;
 }
 
@@ -426,7 +415,7 @@ static int plot_write_script(const struct plot_files *f, const struct plot_spec 
 		return -1;
 	FILE *fp = fopen(f->script, "we");
 	if (!fp)
-		return plot_fail(err, errlen, "plot: cannot write %s: %s", f->script,
+		return rb_error(err, errlen, "plot: cannot write %s: %s", f->script,
 				 strerror(errno));
 	fprintf(fp, "# %s: generated by relaxbench (suite/plot.c)\nload ", spec->id);
 	plot_put_string(fp, house);
@@ -449,7 +438,7 @@ static int plot_write_script(const struct plot_files *f, const struct plot_spec 
 	fputs("\nreplot\nunset output\n", fp);
 	bool bad = ferror(fp);
 	if (fclose(fp) || bad)
-		return plot_fail(err, errlen, "plot: cannot write %s", f->script);
+		return rb_error(err, errlen, "plot: cannot write %s", f->script);
 	return 0;
 }
 
@@ -477,7 +466,7 @@ static const char *plot_pick_error(char *log)
 static int plot_gnuplot_failed(const char *logpath, int status, char *err, size_t errlen)
 {
 	if (WIFSIGNALED(status))
-		return plot_fail(err, errlen, "gnuplot was killed by signal %d", WTERMSIG(status));
+		return rb_error(err, errlen, "gnuplot was killed by signal %d", WTERMSIG(status));
 	char log[PLOT_LOG_MAX] = "";
 	FILE *fp = fopen(logpath, "re");
 	if (fp) {
@@ -487,20 +476,20 @@ static int plot_gnuplot_failed(const char *logpath, int status, char *err, size_
 	}
 	const char *line = plot_pick_error(log);
 	if (!line)
-		return plot_fail(err, errlen, "gnuplot exited with status %d and no message",
+		return rb_error(err, errlen, "gnuplot exited with status %d and no message",
 				 WEXITSTATUS(status));
 	/* Drop the temporary script's path: it is gone by the time anyone reads this. */
 	const char *at = strstr(line, "\" line ");
 	if (line[0] == '"' && at)
 		line = at + 2;
-	return plot_fail(err, errlen, "gnuplot: %s", line);
+	return rb_error(err, errlen, "gnuplot: %s", line);
 }
 
 static int plot_run_gnuplot(struct plot_files *f, char *err, size_t errlen)
 {
 	posix_spawn_file_actions_t fa;
 	if (posix_spawn_file_actions_init(&fa))
-		return plot_fail(err, errlen, "plot: out of memory");
+		return rb_error(err, errlen, "plot: out of memory");
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, f->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
@@ -510,16 +499,16 @@ static int plot_run_gnuplot(struct plot_files *f, char *err, size_t errlen)
 	int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc)
-		return plot_fail(err, errlen, "cannot run gnuplot: %s", strerror(rc));
+		return rb_error(err, errlen, "cannot run gnuplot: %s", strerror(rc));
 	int status;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
-			return plot_fail(err, errlen, "waiting for gnuplot: %s", strerror(errno));
+			return rb_error(err, errlen, "waiting for gnuplot: %s", strerror(errno));
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return plot_fail(err, errlen, "cannot run gnuplot (is it installed and on PATH?)");
+		return rb_error(err, errlen, "cannot run gnuplot (is it installed and on PATH?)");
 	return plot_gnuplot_failed(f->log, status, err, errlen);
 }
 
@@ -545,7 +534,7 @@ static int plot_draw(const struct plot_spec *spec, const struct plot_data *d,
 		return -1;
 	struct plot_files *f = calloc(1, sizeof *f);
 	if (!f)
-		return plot_fail(err, errlen, "plot: out of memory");
+		return rb_error(err, errlen, "plot: out of memory");
 	int rc = plot_make_files(f, outdir, spec->id, err, errlen);
 	if (rc == 0)
 		rc = plot_write_data(f->data, d, err, errlen);
@@ -574,9 +563,9 @@ int plot_render(sqlite3 *db, const struct plot_spec *spec, const char *outdir, c
 	int rc = plot_load(db, spec->query, &d, err, errlen);
 	if (rc == 0 && d.nrows == 0) {
 		if (d.returned == 0)
-			plot_fail(err, errlen, "no data: the query returned no rows");
+			rb_error(err, errlen, "no data: the query returned no rows");
 		else
-			plot_fail(err, errlen, "no data: none of the query's %zu rows has a finite "
+			rb_error(err, errlen, "no data: none of the query's %zu rows has a finite "
 				  "x and y", d.returned);
 		rc = PLOT_NO_DATA;
 	}

@@ -30,6 +30,8 @@ struct rb_algorithm {
 	const char *paper;               /* "arXiv 1809.10505" or "" */
 	const struct rb_param_spec *params;  /* terminated by an entry with name NULL */
 	int needs_data;                  /* 1 when the run must have a dataset */
+	int seedless;                    /* 1 when the result does not depend on the seed:
+					  * the sweep runs it with the first seed only */
 	int (*run)(const struct rb_run *run, struct rb_recorder *rec);
 };
 

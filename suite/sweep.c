@@ -209,6 +209,8 @@ static void run_id(const char *experiment, struct sweep_run *r)
 static int emit_point(struct expander *e, const struct rb_algorithm *a, const struct rb_paramset *ps,
 		      const uint64_t *seeds, int nseeds)
 {
+	if (a->seedless)
+		nseeds = 1;  /* repeats would recompute the same numbers */
 	int nd = e->m->ndatasets ? e->m->ndatasets : 1;
 	const yaml_node_t *tn = e->m->timeout ? mf_at_scale(e->m, e->m->timeout, e->scale) : NULL;
 	for (int d = 0; d < nd; d++) {

@@ -357,5 +357,6 @@ const struct rb_algorithm gd_full_algorithm = {
 	.paper = "arXiv 1809.10505",
 	.params = gd_full_params,
 	.needs_data = 1,
+	.seedless = 1,   /* deterministic: full gradients, no sampling */
 	.run = gd_full_run,
 };

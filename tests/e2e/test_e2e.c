@@ -185,7 +185,10 @@ Test(e2e, jobs_through_gnu_parallel_give_the_same_numbers, .timeout = 120)
 	char joblog[700];
 	snprintf(joblog, sizeof(joblog), "%s/b/parallel.joblog", dir);
 	char *log = tu_read(joblog);
-	cr_expect(log && tu_lines(log) == 1 + 6, "a joblog with one line per run: %s", log ? log : "(none)");
+	int runs = tu_count_entries(a);
+	cr_expect_geq(runs, 2);
+	cr_expect(log && tu_lines(log) == 1 + runs, "a joblog with one line per run (%d): %s", runs,
+		  log ? log : "(none)");
 	free(log);
 }
 

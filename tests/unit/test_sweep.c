@@ -136,3 +136,10 @@ Test(sweep, labels_name_the_varied_parameters)
 	sweep_free(&s);
 	mf_free(m);
 }
+
+Test(sweep, seedless_algorithms_run_once)
+{
+	/* gd_full does not depend on its seed: 3 seeds give 3 sgd runs and 1 gd_full run. */
+	cr_expect_eq(expand_count("id: t\nalgorithms: [sgd, gd_full]\ndataset: {name: synth_logreg}\n"
+				  "seeds: 3\n", MF_QUICK), 4);
+}
