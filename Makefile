@@ -17,7 +17,7 @@ JOBS    ?=
 RESULTS ?= results
 PLOTS   ?= plots/out
 
-PKGS := openblas yaml-0.1 sqlite3 jansson libcrypto
+PKGS := openblas yaml-0.1 sqlite3 jansson libcrypto zlib liblzma
 
 ifeq ($(SAN),1)
 BUILD    ?= build/san
@@ -45,7 +45,7 @@ CFLAGS  ?= $(OPT)
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(SANFLAGS) \
            -I. $(PKG_CFLAGS)
 LDFLAGS += -fopenmp $(SANFLAGS)
-LDLIBS  += $(PKG_LIBS) -lm
+LDLIBS  += $(PKG_LIBS) -lbz2 -lm
 
 # The git revision goes into run.json through envinfo.o alone. The stamp file changes
 # only when the revision does, so a commit rebuilds that one object, not everything.

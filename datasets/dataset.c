@@ -20,10 +20,21 @@ void ds_matrix_free(struct ds_matrix *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void ds_graph_free(struct ds_graph *g)
+{
+	free(g->rowptr);
+	free(g->adj);
+	free(g->weight);
+	free(g->coords);
+	memset(g, 0, sizeof(*g));
+}
+
 void ds_dataset_free(struct ds_dataset *d)
 {
 	if (!d)
 		return;
+	ds_graph_free(&d->graph);
+	free(d->truth);
 	ds_matrix_free(&d->train.x);
 	ds_matrix_free(&d->test.x);
 	free(d->train.y);
