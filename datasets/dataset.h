@@ -58,6 +58,10 @@ struct ds_dataset {
 
 int64_t ds_matrix_nnz(const struct ds_matrix *m);
 void ds_matrix_free(struct ds_matrix *m);
+/* Move the last `fraction` of the rows of `all` into `test` and the rest into `train`
+ * (the held-out split of data that comes without one); `all` is consumed. */
+int ds_split_tail(struct ds_split *all, double fraction, struct ds_split *train, struct ds_split *test,
+		  char *err, size_t errlen);
 void ds_graph_free(struct ds_graph *g);
 void ds_dataset_free(struct ds_dataset *d);
 
