@@ -5,6 +5,8 @@
 #   make test            unit + integration tests (Criterion) and a smoke-scale reproduce
 #   make reproduce [SCALE=quick|smoke|full] [FAMILY=name] [JOBS=N]
 #   make bench           kernel benchmarks -> results/bench/*.csv
+#   make datasets        fetch every dataset with a pinned digest into datasets/cache (mirror first)
+#   make fuzz [FUZZ_SECONDS=N]  run each loader's libFuzzer target for N seconds (default 60)
 #   make deps            install the Debian packages (root), or print the apt-get line
 #   make clean
 
@@ -30,13 +32,15 @@ OPT      := -O2 -g
 endif
 
 # Debian packages: library headers for the build, tools for the harness and the tests.
-DEB_PKGS := build-essential clang pkg-config libopenblas-dev libyaml-dev libsqlite3-dev \
-            libjansson-dev libssl-dev libcriterion-dev gnuplot-nox parallel sqlite3
+DEB_PKGS := build-essential clang libclang-rt-dev pkg-config libopenblas-dev libyaml-dev \
+            libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev libbz2-dev liblzma-dev \
+            libcriterion-dev gnuplot-nox parallel sqlite3 curl
 # One header or tool per package, to tell quickly whether anything is missing.
 DEB_PROBES := /usr/include/$(shell gcc -dumpmachine 2>/dev/null)/cblas.h /usr/include/yaml.h /usr/include/sqlite3.h \
               /usr/include/jansson.h /usr/include/openssl/sha.h \
-              /usr/include/criterion/criterion.h /usr/bin/gnuplot /usr/bin/parallel \
-              /usr/bin/pkg-config /usr/bin/clang /usr/bin/sqlite3
+              /usr/include/criterion/criterion.h /usr/include/zlib.h /usr/include/bzlib.h \
+              /usr/include/lzma.h /usr/bin/gnuplot /usr/bin/parallel /usr/bin/pkg-config \
+              /usr/bin/clang /usr/bin/sqlite3 /usr/bin/curl
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -66,7 +70,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 BIN   := $(BUILD)/relaxbench
 TESTS := $(BUILD)/relaxbench-tests
 
-.PHONY: all deps test reproduce bench clean check-deps
+.PHONY: all deps test reproduce bench clean datasets fuzz
 all: $(BIN)
 
 $(BUILD)/obj/suite/envinfo.o: $(REV_STAMP)
@@ -101,6 +105,7 @@ deps:
 # RELAXBENCH_BIN and the repository root via RELAXBENCH_ROOT.
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTS)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	RELAXBENCH_BIN=$(abspath $(BIN)) RELAXBENCH_ROOT=$(CURDIR) \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
@@ -122,6 +127,36 @@ reproduce: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	$(BIN) bench --results $(RESULTS)
+
+datasets: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	$(BIN) fetch --all
+
+# libFuzzer targets, one per loader (tests/fuzz/fuzz_*.c), built with clang's fuzzer and
+# ASan+UBSan; `make test` runs each briefly (TEST_FUZZ_SECONDS). A crash leaves its input
+# in build/fuzz/ and fails the target: turn it into a test.
+FUZZ_SECONDS      ?= 60
+TEST_FUZZ_SECONDS ?= 10
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB     := $(wildcard datasets/dsio.c datasets/dataset.c datasets/libsvm.c datasets/idx.c \
+                datasets/cifar.c datasets/graph.c) suite/error.c
+FUZZ_FLAGS   := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard datasets/*.h suite/error.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) $< $(FUZZ_LIB) -lz -lbz2 -llzma -o $@
+
+fuzz: deps $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+	  n=$$(basename $$t); mkdir -p build/fuzz/corpus-$$n; \
+	  [ -d tests/fuzz/corpus/$$n ] && cp -n tests/fuzz/corpus/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null; \
+	  echo "fuzz $$n: $(FUZZ_SECONDS) s"; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	      -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n 2>build/fuzz/$$n.log \
+	    || { tail -40 build/fuzz/$$n.log; echo "fuzz $$n: FAILED (input saved under build/fuzz/)"; exit 1; }; \
+	  grep -h "stat::number_of_executed_units" build/fuzz/$$n.log | sed "s/^/  $$n /"; \
+	done
 
 clean:
 	rm -rf build

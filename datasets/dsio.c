@@ -161,6 +161,8 @@ static long read_gzip(struct dsio *r, void *buf, size_t n, char *err, size_t err
 	return k;
 }
 
+/* Offsets in messages count the decompressed bytes delivered before the failure,
+ * including those of this call. */
 static long read_bzip2(struct dsio *r, void *buf, size_t n, char *err, size_t errlen)
 {
 	r->bz.next_out = buf;
@@ -170,7 +172,7 @@ static long read_bzip2(struct dsio *r, void *buf, size_t n, char *err, size_t er
 			size_t got = fread(r->in, 1, IN_CHUNK, r->f);
 			if (got == 0)
 				return rb_error(err, errlen, "%s: truncated bzip2 stream at byte offset %lld",
-						r->name, (long long)r->offset);
+						r->name, (long long)(r->offset + (int64_t)(n - r->bz.avail_out)));
 			r->bz.next_in = (char *)r->in;
 			r->bz.avail_in = (unsigned)got;
 		}
@@ -179,7 +181,7 @@ static long read_bzip2(struct dsio *r, void *buf, size_t n, char *err, size_t er
 			r->eof = 1;
 		else if (rc != BZ_OK)
 			return rb_error(err, errlen, "%s: corrupt bzip2 data near byte offset %lld (code %d)",
-					r->name, (long long)r->offset, rc);
+					r->name, (long long)(r->offset + (int64_t)(n - r->bz.avail_out)), rc);
 	}
 	return (long)(n - r->bz.avail_out);
 }
@@ -202,10 +204,10 @@ static long read_xz(struct dsio *r, void *buf, size_t n, char *err, size_t errle
 			r->eof = 1;
 		else if (rc == LZMA_BUF_ERROR || (rc == LZMA_OK && action == LZMA_FINISH))
 			return rb_error(err, errlen, "%s: truncated xz stream at byte offset %lld", r->name,
-					(long long)r->offset);
+					(long long)(r->offset + (int64_t)(n - r->xz.avail_out)));
 		else if (rc != LZMA_OK)
 			return rb_error(err, errlen, "%s: corrupt xz data near byte offset %lld (code %d)",
-					r->name, (long long)r->offset, (int)rc);
+					r->name, (long long)(r->offset + (int64_t)(n - r->xz.avail_out)), (int)rc);
 	}
 	return (long)(n - r->xz.avail_out);
 }

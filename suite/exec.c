@@ -113,8 +113,8 @@ struct data_cache {
 	int loaded;
 };
 
-static const struct ds_dataset *get_data(struct data_cache *dc, const struct sweep *s,
-					 const struct sweep_run *r, char *err, size_t errlen)
+static const struct ds_dataset *get_data(struct data_cache *dc, const struct sweep_run *r, char *err,
+					 size_t errlen)
 {
 	if (r->dataset < 0)
 		return NULL;
@@ -123,8 +123,7 @@ static const struct ds_dataset *get_data(struct data_cache *dc, const struct swe
 	if (dc->loaded)
 		ds_dataset_free(&dc->data);
 	dc->loaded = 0;
-	const struct catalog_entry *ce = catalog_find(s->m->datasets[r->dataset].name);
-	if (ce->load(&r->ds_params, &dc->data, err, errlen) < 0)
+	if (catalog_load(r->ds_entry, &r->ds_params, &dc->data, err, errlen) < 0)
 		return NULL;
 	snprintf(dc->checksum, sizeof(dc->checksum), "%s", r->ds_checksum);
 	dc->loaded = 1;
@@ -223,9 +222,12 @@ static json_t *dataset_json(const struct sweep *s, const struct sweep_run *r, co
 {
 	if (r->dataset < 0)
 		return json_null();
-	return json_pack("{s:s, s:o, s:s, s:s}", "name", s->m->datasets[r->dataset].name, "params",
-			 sweep_params_json(&r->ds_params), "checksum", r->ds_checksum, "source",
-			 d ? d->source : "");
+	json_t *j = json_pack("{s:s, s:s, s:o, s:s, s:s}", "name", r->ds_entry->name, "requested",
+			      s->m->datasets[r->dataset].name, "params", sweep_params_json(&r->ds_params),
+			      "checksum", r->ds_checksum, "source", d ? d->source : "");
+	if (r->ds_fallback[0])
+		json_object_set_new(j, "fallback", json_string(r->ds_fallback));
+	return j;
 }
 
 static void command_line(const struct sweep *s, const struct sweep_run *r, const struct exec_opts *o,
@@ -325,7 +327,7 @@ static int run_one(const struct sweep *s, const struct sweep_run *r, const struc
 		   struct data_cache *dc, const char *announce, char *err, size_t errlen)
 {
 	char tmproot[4096], tmp[4096], final[4096], started[32], path[4200];
-	const struct ds_dataset *d = get_data(dc, s, r, err, errlen);
+	const struct ds_dataset *d = get_data(dc, r, err, errlen);
 	if (r->dataset >= 0 && !d)
 		return -1;
 	if (prepare_tmp(o, s->m->id, r->id, tmproot, tmp, sizeof(tmp), err, errlen) < 0)

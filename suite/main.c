@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "datasets/catalog.h"
+#include "datasets/fetch.h"
 #include "suite/bench.h"
 #include "suite/calibrate.h"
 #include "suite/envinfo.h"
@@ -184,14 +185,87 @@ static int cmd_describe(struct opts *o)
 	return 0;
 }
 
+/* present: every file verified in datasets/cache; mirror: in $RELAXBENCH_DATA_MIRROR
+ * (verified when first used); fetchable: has URLs and pinned digests; fallback: none of
+ * those, so runs use the generator named. */
+static const char *dataset_status(const struct catalog_entry *e)
+{
+	if (!catalog_is_file(e))
+		return "generator";
+	int cached = 1, here = 1;
+	char path[4096];
+	for (int i = 0; i < e->nfiles; i++) {
+		enum fetch_where w = fetch_locate(&e->files[i], path, sizeof(path));
+		cached &= w == FETCH_CACHED;
+		here &= w == FETCH_CACHED || (w == FETCH_MIRROR && e->files[i].sha256);
+	}
+	if (cached)
+		return "present";
+	if (here)
+		return "mirror";
+	return catalog_fetchable(e) ? "fetchable" : "fallback";
+}
+
 static int cmd_datasets(struct opts *o)
 {
-	(void)o;
+	printf("%-22s %-10s %-14s %s\n", "DATASET", "STATUS", "FALLBACK", "DESCRIPTION");
 	for (const struct catalog_entry *const *e = catalog_all(); *e; e++) {
-		printf("%s (%s): %s\n", (*e)->name, (*e)->kind, (*e)->doc);
+		printf("%-22s %-10s %-14s %s\n", (*e)->name, dataset_status(*e),
+		       (*e)->fallback ? (*e)->fallback : "-", (*e)->doc);
+		if (!o->all)
+			continue;
+		for (int i = 0; i < (*e)->nfiles; i++)
+			printf("    file %s  %lld bytes  sha256 %s\n      %s\n", (*e)->files[i].name,
+			       (long long)(*e)->files[i].bytes,
+			       (*e)->files[i].sha256 ? (*e)->files[i].sha256 : "(none pinned)",
+			       (*e)->files[i].urls[0]);
 		print_params((*e)->params);
 	}
+	if (!o->all)
+		printf("\n(--all lists each dataset's files, digests, URLs and parameters; "
+		       "RELAXBENCH_DATA_MIRROR=%s)\n",
+		       getenv("RELAXBENCH_DATA_MIRROR") ? getenv("RELAXBENCH_DATA_MIRROR") : "unset");
 	return 0;
+}
+
+static int fetch_entry(const struct catalog_entry *e, int quiet)
+{
+	char path[4096], err[1024];
+	int rc = 0;
+	for (int i = 0; i < e->nfiles; i++) {
+		int r = fetch_file(&e->files[i], 1, path, sizeof(path), err, sizeof(err));
+		if (r == 0) {
+			if (!quiet)
+				fprintf(stderr, "%s: %s (sha256 verified)\n", e->name, path);
+			continue;
+		}
+		fprintf(stderr, "relaxbench fetch: %s\n", err);
+		rc = r == -2 ? EXIT_INPUT : (rc ? rc : 1);
+	}
+	return rc;
+}
+
+static int cmd_fetch(struct opts *o)
+{
+	int rc = 0;
+	if (!o->all && o->nrest == 0)
+		return usage_error("fetch", "name datasets, or --all%s", "");
+	for (int i = 0; i < o->nrest; i++) {
+		const struct catalog_entry *e = catalog_find(o->rest[i]);
+		if (!e)
+			return usage_error("fetch", "unknown dataset '%s' (see relaxbench datasets)", o->rest[i]);
+		if (!catalog_is_file(e))
+			return usage_error("fetch", "'%s' is a generator: nothing to fetch", o->rest[i]);
+	}
+	for (const struct catalog_entry *const *e = catalog_all(); o->all && *e; e++) {
+		int r = catalog_fetchable(*e) ? fetch_entry(*e, o->quiet) : 0;
+		rc = rc == EXIT_INPUT ? rc : (r ? r : rc);
+	}
+	for (int i = 0; i < o->nrest; i++) {
+		int r = fetch_entry(catalog_find(o->rest[i]), o->quiet);
+		rc = rc == EXIT_INPUT ? rc : (r ? r : rc);
+	}
+	return rc;
 }
 
 static int cmd_run(struct opts *o)
@@ -485,7 +559,10 @@ static int cmd_bench(struct opts *o)
 static const struct command commands[] = {
 	{"list", "", "list the registered algorithms", cmd_list, ""},
 	{"describe", "ALGO", "an algorithm's parameters: type, default, range, meaning", cmd_describe, ""},
-	{"datasets", "", "the named datasets and their parameters", cmd_datasets, ""},
+	{"datasets", "", "the named datasets: status (present, mirror, fetchable, fallback), files, "
+	 "parameters", cmd_datasets, "A"},
+	{"fetch", "NAME...", "download datasets' original files into datasets/cache, verified by "
+	 "SHA-256 (the mirror first)", cmd_fetch, "Aq"},
 	{"run", "MANIFEST...", "carry out the runs of manifests (skipping finished ones)", cmd_run,
 	 "srjFfTxqSJ"},
 	{"run-one", "MANIFEST --id ID", "one run, in-process (what --jobs hands to GNU parallel)",
@@ -527,7 +604,8 @@ static const struct {
 	{'x', "--filter KEY=VALUE         only runs whose parameter (or algorithm, dataset, seed, id)\n"
 	      "                             has this value; repeatable"},
 	{'i', "--id RUN_ID                the run to carry out"},
-	{'A', "--all                      also list finished runs"},
+	{'A', "--all                      commands: also finished runs; datasets: files and digests;\n"
+	      "                             fetch: every dataset with pinned digests"},
 	{'t', "--threads N                threads for the all-threads figures (default: all cores)"},
 	{'q', "--quiet                    no progress on stderr"},
 };

@@ -334,36 +334,70 @@ static int load_algorithms(struct ctx *c, const yaml_node_t *root)
 	return 0;
 }
 
-static int load_one_dataset(struct ctx *c, const yaml_node_t *n, struct mf_dataset *d)
+/* A dataset's parameters: every key in its table, values scalars or scale maps. */
+static int check_dataset_params(struct ctx *c, const struct catalog_entry *e, const yaml_node_t *params,
+				const char *where)
 {
-	static const char *const keys[] = {"name", "params", NULL};
-	if (expect_type(c, n, YAML_MAPPING_NODE, "dataset") < 0 || check_keys(c, n, keys, "dataset") < 0)
-		return -1;
-	if (get_identifier(c, n, "name", "dataset.name", &d->name) < 0)
-		return -1;
-	const struct catalog_entry *e = catalog_find(d->name);
-	if (!e)
-		return fail(c, mf_map_get(c->m, n, "name"), "dataset.name",
-			    "unknown dataset '%s' (see relaxbench datasets)", d->name);
-	d->node = n;
-	d->params = mf_map_get(c->m, n, "params");
-	if (!d->params)
+	if (!params)
 		return 0;
-	if (expect_type(c, d->params, YAML_MAPPING_NODE, "dataset.params") < 0 ||
-	    check_keys(c, d->params, NULL, "dataset.params") < 0)
+	if (expect_type(c, params, YAML_MAPPING_NODE, where) < 0 || check_keys(c, params, NULL, where) < 0)
 		return -1;
-	for (int i = 0; i < mf_len(d->params); i++) {
-		const char *k = mf_scalar(pair_key(c->m, d->params, i));
+	for (int i = 0; i < mf_len(params); i++) {
+		const char *k = mf_scalar(pair_key(c->m, params, i));
 		const struct rb_param_spec *spec = rb_spec_find(e->params, k);
 		char path[160];
-		snprintf(path, sizeof(path), "dataset.params.%s", k);
+		snprintf(path, sizeof(path), "%s.%s", where, k);
 		if (!spec)
-			return fail(c, pair_key(c->m, d->params, i), path,
-				    "dataset '%s' has no parameter '%s'", d->name, k);
-		if (walk_value(c, pair_value(c->m, d->params, i), path, 0, leaf_param, (void *)spec) < 0)
+			return fail(c, pair_key(c->m, params, i), path, "dataset '%s' has no parameter '%s'",
+				    e->name, k);
+		if (walk_value(c, pair_value(c->m, params, i), path, 0, leaf_param, (void *)spec) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+static const struct catalog_entry *dataset_entry(struct ctx *c, const yaml_node_t *map, const char *key,
+						 const char **name)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "dataset.%s", key);
+	if (get_identifier(c, map, key, path, name) < 0)
+		return NULL;
+	const struct catalog_entry *e = catalog_find(*name);
+	if (!e)
+		fail(c, mf_map_get(c->m, map, key), path, "unknown dataset '%s' (see relaxbench datasets)",
+		     *name);
+	return e;
+}
+
+static int load_one_dataset(struct ctx *c, const yaml_node_t *n, struct mf_dataset *d)
+{
+	static const char *const keys[] = {"name", "params", "fallback", "fallback_params", NULL};
+	if (expect_type(c, n, YAML_MAPPING_NODE, "dataset") < 0 || check_keys(c, n, keys, "dataset") < 0)
+		return -1;
+	const struct catalog_entry *e = dataset_entry(c, n, "name", &d->name);
+	if (!e)
+		return -1;
+	d->node = n;
+	d->params = mf_map_get(c->m, n, "params");
+	if (check_dataset_params(c, e, d->params, "dataset.params") < 0)
+		return -1;
+	/* The stand-in: the manifest's choice, else the catalog's. */
+	d->fallback = e->fallback;
+	if (mf_map_get(c->m, n, "fallback")) {
+		const struct catalog_entry *f = dataset_entry(c, n, "fallback", &d->fallback);
+		if (!f)
+			return -1;
+		if (catalog_is_file(f))
+			return fail(c, mf_map_get(c->m, n, "fallback"), "dataset.fallback",
+				    "'%s' is not a generator", d->fallback);
+	}
+	d->fallback_params = mf_map_get(c->m, n, "fallback_params");
+	if (d->fallback_params && !d->fallback)
+		return fail(c, d->fallback_params, "dataset.fallback_params", "'%s' has no fallback", d->name);
+	return d->fallback ? check_dataset_params(c, catalog_find(d->fallback), d->fallback_params,
+						  "dataset.fallback_params")
+			   : 0;
 }
 
 static int load_datasets(struct ctx *c, const yaml_node_t *root)

@@ -42,7 +42,9 @@ struct mf_claim {
 
 struct mf_dataset {
 	const char *name;
-	const yaml_node_t *params;   /* mapping or NULL */
+	const yaml_node_t *params;           /* mapping or NULL */
+	const char *fallback;                /* generator when the files are absent, or NULL */
+	const yaml_node_t *fallback_params;  /* mapping or NULL */
 	const yaml_node_t *node;
 };
 

@@ -150,6 +150,13 @@ static void write_runs(FILE *f, sqlite3 *db, const struct sweep *s)
 	store_scalar(db, "SELECT count(*) FROM runs WHERE oversubscribed", &over, err, sizeof(err));
 	fprintf(f, "#### Runs\n\n%d of %d runs recorded, %d ok, %.1f s in all.", (int)total, s->n, (int)ok,
 		wall);
+	for (int i = 0; i < s->n; i++) {
+		if (!s->runs[i].ds_fallback[0])
+			continue;
+		/* Once per experiment: every run of a dataset falls back for the same reason. */
+		fprintf(f, " **Synthetic stand-in:** %s.", s->runs[i].ds_fallback);
+		break;
+	}
 	if (over > 0)
 		fprintf(f, " %d runs used more threads than the machine has cores (oversubscribed).",
 			(int)over);

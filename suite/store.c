@@ -16,7 +16,7 @@ static const char *const schema =
 	" algorithm TEXT, family TEXT, dataset TEXT, dataset_checksum TEXT, seed INTEGER,"
 	" scale TEXT, status TEXT, message TEXT, wall_s REAL, cpu_s REAL, algo_wall_s REAL,"
 	" eval_wall_s REAL, peak_rss_kb INTEGER, threads INTEGER, oversubscribed INTEGER,"
-	" host TEXT, cpu_model TEXT, git_rev TEXT, finished_at TEXT, folder TEXT);"
+	" host TEXT, cpu_model TEXT, git_rev TEXT, finished_at TEXT, folder TEXT, dataset_fallback TEXT);"
 	"CREATE TABLE IF NOT EXISTS params(run_id TEXT, name TEXT, value,"
 	" PRIMARY KEY(run_id, name)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS summaries(run_id TEXT, metric TEXT, value REAL,"
@@ -25,6 +25,14 @@ static const char *const schema =
 	"CREATE INDEX IF NOT EXISTS series_run ON series(run_id, metric, step);"
 	"CREATE TABLE IF NOT EXISTS calibration(host TEXT, key TEXT, value REAL, measured_at TEXT,"
 	" PRIMARY KEY(host, key));";
+
+/* Bump when the schema changes: the store is rebuilt from the run folders, which stay
+ * the record (collect re-reads them all into the new schema). */
+#define STORE_SCHEMA_VERSION 2
+
+static const char *const drop_all =
+	"DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS params; DROP TABLE IF EXISTS summaries;"
+	" DROP TABLE IF EXISTS series; DROP TABLE IF EXISTS calibration;";
 
 static const char *const reserved[] = {
 	"run_id", "algorithm", "dataset", "seed", "status", "message", "wall_s", "cpu_s",
@@ -115,7 +123,25 @@ sqlite3 *store_open(const char *path, int readonly, char *err, size_t errlen)
 				welford_step, stdev_final);
 	sqlite3_create_function(db, "ci95", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
 				welford_step, ci95_final);
-	char *msg = NULL;
+	char *msg = NULL, version[64];
+	double have = 0;
+	char ignored[64];
+	store_scalar(db, "PRAGMA user_version", &have, ignored, sizeof(ignored));
+	if (readonly && (int)have != STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: the results store is from another version of relaxbench; run "
+			 "`relaxbench collect` to rebuild it", path);
+		sqlite3_close(db);
+		return NULL;
+	}
+	snprintf(version, sizeof(version), "PRAGMA user_version = %d;", STORE_SCHEMA_VERSION);
+	if (!readonly && (int)have != STORE_SCHEMA_VERSION &&
+	    (sqlite3_exec(db, drop_all, NULL, NULL, &msg) != SQLITE_OK ||
+	     sqlite3_exec(db, version, NULL, NULL, &msg) != SQLITE_OK)) {
+		snprintf(err, errlen, "%s: cannot rebuild the store: %s", path, msg);
+		sqlite3_free(msg);
+		sqlite3_close(db);
+		return NULL;
+	}
 	if (!readonly && sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot create the schema: %s", path, msg);
 		sqlite3_free(msg);
@@ -180,7 +206,7 @@ static int already_loaded(sqlite3 *db, const char *id, const char *finished)
 static int insert_run(sqlite3 *db, json_t *j, const char *folder, char *err, size_t errlen)
 {
 	static const char *sql =
-		"INSERT OR REPLACE INTO runs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		"INSERT OR REPLACE INTO runs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "SQL error: %s", sqlite3_errmsg(db));
@@ -202,6 +228,7 @@ static int insert_run(sqlite3 *db, json_t *j, const char *folder, char *err, siz
 	for (int i = 0; i < n; i++)
 		bind_json(st, i + 1, vals[i]);
 	sqlite3_bind_text(st, n + 1, folder, -1, SQLITE_TRANSIENT);
+	bind_json(st, n + 2, json_object_get(ds, "fallback"));
 	int rc = step_done(db, st, err, errlen);
 	sqlite3_finalize(st);
 	return rc;

@@ -136,14 +136,42 @@ static int defaults(struct expander *e, const struct rb_param_spec *table, struc
 	return 0;
 }
 
+/* The dataset a run uses: the manifest's when its files are here (cache or mirror),
+ * else its fallback generator, with the reason kept for run.json and the report. */
+static const struct catalog_entry *choose_dataset(struct expander *e, const struct mf_dataset *md,
+						  struct sweep_run *r, const yaml_node_t **params)
+{
+	const struct catalog_entry *ce = catalog_find(md->name);
+	char why[200];
+	*params = md->params;
+	r->ds_fallback[0] = 0;
+	if (catalog_available(ce, why, sizeof(why)))
+		return ce;
+	if (!md->fallback) {
+		char where[1200];
+		mf_where(e->m, md->node, where, sizeof(where));
+		snprintf(e->err, e->errlen, "%sdataset: '%s' cannot be loaded (%s) and has no fallback; "
+			 "`relaxbench fetch %s` or set RELAXBENCH_DATA_MIRROR", where, md->name, why, md->name);
+		return NULL;
+	}
+	snprintf(r->ds_fallback, sizeof(r->ds_fallback), "%s stands in for %s: %s", md->fallback,
+		 md->name, why);
+	*params = md->fallback_params;
+	return catalog_find(md->fallback);
+}
+
 static int dataset_params(struct expander *e, int d, struct sweep_run *r)
 {
 	const struct mf_dataset *md = &e->m->datasets[d];
-	const struct catalog_entry *ce = catalog_find(md->name);
+	const yaml_node_t *given;
+	const struct catalog_entry *ce = choose_dataset(e, md, r, &given);
+	if (!ce)
+		return -1;
+	r->ds_entry = ce;
 	if (defaults(e, ce->params, &r->ds_params) < 0)
 		return -1;
 	for (const struct rb_param_spec *s = ce->params; s && s->name; s++) {
-		const yaml_node_t *n = mf_map_get(e->m, md->params, s->name);
+		const yaml_node_t *n = mf_map_get(e->m, given, s->name);
 		struct rb_value v;
 		if (!n)
 			continue;
@@ -151,7 +179,7 @@ static int dataset_params(struct expander *e, int d, struct sweep_run *r)
 			return -1;
 		rb_paramset_set(&r->ds_params, s->name, &v);
 	}
-	ce->checksum(&r->ds_params, r->ds_checksum);
+	catalog_checksum(ce, &r->ds_params, r->ds_checksum);
 	return 0;
 }
 
@@ -331,7 +359,8 @@ static int run_matches(const struct sweep *s, const struct sweep_run *r, const c
 	if (!strcmp(key, "seed"))
 		return *known = 1, r->seed == strtoull(value, NULL, 10);
 	if (!strcmp(key, "dataset"))
-		return *known = 1, r->dataset >= 0 && !strcmp(s->m->datasets[r->dataset].name, value);
+		return *known = 1, r->dataset >= 0 && (!strcmp(s->m->datasets[r->dataset].name, value) ||
+							!strcmp(r->ds_entry->name, value));
 	for (int p = 0; p < r->params.n; p++) {
 		if (strcmp(r->params.p[p].name, key))
 			continue;

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "datasets/catalog.h"
 #include "suite/manifest.h"
 
 #define SWEEP_ID_LEN 16
@@ -19,7 +20,9 @@ struct sweep_run {
 	const struct rb_algorithm *algo;
 	int dataset;                  /* index into the manifest's datasets, -1 for none */
 	struct rb_paramset params;    /* every parameter of the algorithm, plus threads */
-	struct rb_paramset ds_params; /* every parameter of the dataset */
+	const struct catalog_entry *ds_entry; /* the dataset used: the manifest's, or its fallback */
+	char ds_fallback[256];        /* why the fallback stands in; "" when it does not */
+	struct rb_paramset ds_params; /* every parameter of the dataset used */
 	char ds_checksum[65];
 	uint64_t seed;
 	double timeout_s;

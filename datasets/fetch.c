@@ -1,0 +1,163 @@
+/* fetch: verified original files from the cache, the mirror, or the official URLs. */
+#include "datasets/fetch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "datasets/cache.h"
+#include "datasets/catalog.h"
+#include "suite/error.h"
+#include "suite/paths.h"
+
+void fetch_files_dir(char *buf, size_t len)
+{
+	char dir[PATH_MAX - 16];
+	cache_dir(dir, sizeof(dir));
+	if ((size_t)snprintf(buf, len, "%s/files", dir) >= len)
+		buf[0] = 0;
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The mirror holds original files by name, at its top or one folder down
+ * (../shared/datasets has libsvm/, mnist/, graphs/). */
+static int find_in_mirror(const char *name, char *path, size_t len)
+{
+	const char *mirror = getenv("RELAXBENCH_DATA_MIRROR");
+	if (!mirror || !*mirror)
+		return 0;
+	snprintf(path, len, "%s/%s", mirror, name);
+	if (exists(path))
+		return 1;
+	DIR *d = opendir(mirror);
+	if (!d)
+		return 0;
+	struct dirent *e;
+	int found = 0;
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, len, "%s/%s/%s", mirror, e->d_name, name);
+		found = exists(path);
+	}
+	closedir(d);
+	return found;
+}
+
+enum fetch_where fetch_locate(const struct catalog_file *f, char *path, size_t len)
+{
+	char dir[PATH_MAX];
+	fetch_files_dir(dir, sizeof(dir));
+	snprintf(path, len, "%s/%s", dir, f->name);
+	if (exists(path))
+		return FETCH_CACHED;
+	if (find_in_mirror(f->name, path, len))
+		return FETCH_MIRROR;
+	path[0] = 0;
+	return f->sha256 && f->urls[0] ? FETCH_REMOTE : FETCH_NOWHERE;
+}
+
+/* Copy `src` to `tmp` while hashing is done afterwards on the copy itself, so what is
+ * kept is exactly what was verified. */
+static int copy_file(const char *src, const char *dst, char *err, size_t errlen)
+{
+	FILE *in = fopen(src, "rb"), *out = in ? fopen(dst, "wb") : NULL;
+	if (!in || !out) {
+		int e = errno;
+		if (in)
+			fclose(in);
+		return rb_error(err, errlen, "%s: cannot copy to %s: %s", src, dst, strerror(e));
+	}
+	char buf[1 << 16];
+	size_t n;
+	int rc = 0;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = rb_error(err, errlen, "%s: write error: %s", dst, strerror(errno));
+	if (ferror(in))
+		rc = rb_error(err, errlen, "%s: read error", src);
+	fclose(in);
+	if (fclose(out) != 0 && rc == 0)
+		rc = rb_error(err, errlen, "%s: write error: %s", dst, strerror(errno));
+	return rc;
+}
+
+/* curl from each official URL in turn; fail on HTTP errors, no progress meter. */
+static int download(const struct catalog_file *f, const char *dst, char *err, size_t errlen)
+{
+	for (int i = 0; i < 3 && f->urls[i]; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return rb_error(err, errlen, "fork: %s", strerror(errno));
+		if (pid == 0) {
+			execlp("curl", "curl", "--fail", "--location", "--silent", "--show-error",
+			       "--connect-timeout", "20", "--max-time", "3600", "--output", dst, f->urls[i],
+			       (char *)NULL);
+			_exit(127);
+		}
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			return 0;
+		rb_error(err, errlen, "%s: download from %s failed (curl exit %d; offline? set "
+			 "RELAXBENCH_DATA_MIRROR to a folder with the original files)", f->name, f->urls[i],
+			 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	}
+	return -1;
+}
+
+static int verify(const struct catalog_file *f, const char *path, const char *origin, char *err,
+		  size_t errlen)
+{
+	char got[65];
+	if (cache_sha256_file(path, got, err, errlen) < 0)
+		return -1;
+	if (strcmp(got, f->sha256) == 0)
+		return 0;
+	rb_error(err, errlen, "%s: checksum mismatch for %s: expected sha256 %s, got %s", origin, f->name,
+		 f->sha256, got);
+	return -2;
+}
+
+int fetch_file(const struct catalog_file *f, int allow_download, char *path, size_t len, char *err,
+	       size_t errlen)
+{
+	char src[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX + 64];
+	enum fetch_where w = fetch_locate(f, src, sizeof(src));
+	if (w == FETCH_CACHED) {
+		snprintf(path, len, "%s", src);
+		return 0;
+	}
+	if (!f->sha256)
+		return rb_error(err, errlen, "%s: no SHA-256 is pinned for this file, so it is never "
+				"fetched unverified; put a verified copy in the mirror and pin its digest "
+				"in datasets/catalog.c", f->name);
+	if (w == FETCH_NOWHERE || (w == FETCH_REMOTE && !allow_download))
+		return rb_error(err, errlen, "%s: not in %s nor in the mirror ($RELAXBENCH_DATA_MIRROR%s)",
+				f->name, "datasets/cache", getenv("RELAXBENCH_DATA_MIRROR") ? "" : " is unset");
+	fetch_files_dir(dir, sizeof(dir));
+	if (rb_mkdirs(dir, err, errlen) < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.part", dir, f->name, (long)getpid());
+	int rc = w == FETCH_MIRROR ? copy_file(src, tmp, err, errlen) : download(f, tmp, err, errlen);
+	if (rc == 0)
+		rc = verify(f, tmp, w == FETCH_MIRROR ? src : f->urls[0], err, errlen);
+	snprintf(path, len, "%s/%s", dir, f->name);
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = rb_error(err, errlen, "%s: cannot move into place: %s", path, strerror(errno));
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
