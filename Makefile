@@ -101,6 +101,11 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get update -q >/dev/null && $$cmd >/dev/null || { echo "make deps: apt-get failed" >&2; exit 2; }
 
+# The local mirror of original data files: ../shared/datasets beside the checkout when
+# there is one (CI has it); tests then check the real files' counts too.
+RELAXBENCH_DATA_MIRROR ?= $(abspath $(wildcard ../shared/datasets))
+export RELAXBENCH_DATA_MIRROR
+
 # Tests: Criterion runs unit and integration tests; the e2e tests find the binary via
 # RELAXBENCH_BIN and the repository root via RELAXBENCH_ROOT.
 test: deps

@@ -329,7 +329,7 @@ static int run_one(const struct sweep *s, const struct sweep_run *r, const struc
 	char tmproot[4096], tmp[4096], final[4096], started[32], path[4200];
 	const struct ds_dataset *d = get_data(dc, r, err, errlen);
 	if (r->dataset >= 0 && !d)
-		return -1;
+		return EXEC_BAD_DATA;
 	if (prepare_tmp(o, s->m->id, r->id, tmproot, tmp, sizeof(tmp), err, errlen) < 0)
 		return -1;
 	iso_time(started, sizeof(started));
@@ -421,7 +421,7 @@ int exec_sweeps(struct sweep *sweeps, int n, const struct exec_opts *o, struct e
 			running_line(st, now_s() - start, r->label, announce, sizeof(announce));
 			int status = run_one(&sweeps[i], r, o, &dc, o->quiet ? NULL : announce, err, errlen);
 			if (status < 0) {
-				rc = -1;
+				rc = status;
 				break;
 			}
 			st->done++;
@@ -455,7 +455,7 @@ int exec_one_by_id(const struct sweep *s, const char *id, const struct exec_opts
 	if (dc.loaded)
 		ds_dataset_free(&dc.data);
 	if (status < 0)
-		return -1;
+		return status;
 	if (!o->quiet) {
 		char took[32];
 		fmt_duration(now_s() - t0, took, sizeof(took));

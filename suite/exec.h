@@ -21,9 +21,12 @@ struct exec_stats {
 	int total, done, skipped, ok, failed;
 };
 
+/* Returned when a run's dataset cannot be loaded (bad input: exit status 2). */
+#define EXEC_BAD_DATA (-2)
+
 /* Run every run of the sweeps in this process (one child at a time). Returns 0 when
- * every run was carried out and recorded (whatever its status), -1 on a harness error
- * (unwritable results folder, dataset that cannot be loaded). */
+ * every run was carried out and recorded (whatever its status), EXEC_BAD_DATA when a
+ * dataset cannot be loaded, -1 on another harness error (unwritable results folder). */
 int exec_sweeps(struct sweep *sweeps, int n, const struct exec_opts *o, struct exec_stats *st,
 		char *err, size_t errlen);
 

@@ -7,10 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "datasets/catalog.h"
+#include "datasets/cifar.h"
 #include "datasets/fetch.h"
+#include "datasets/graph.h"
+#include "datasets/idx.h"
+#include "datasets/libsvm.h"
 #include "suite/bench.h"
 #include "suite/calibrate.h"
 #include "suite/envinfo.h"
@@ -268,6 +273,100 @@ static int cmd_fetch(struct opts *o)
 	return rc;
 }
 
+static void print_shape(const char *name, const struct ds_dataset *d)
+{
+	if (d->kind == DS_GRAPH) {
+		printf("%s: graph, %lld vertices, %lld adjacency entries (%lld undirected edges)%s\n", name,
+		       (long long)d->graph.n, (long long)d->graph.m, (long long)d->graph.m / 2,
+		       d->graph.weight ? ", weighted" : "");
+		return;
+	}
+	printf("%s: train %lld x %lld (%lld nonzeros%s), test %lld rows", name, (long long)d->train.x.rows,
+	       (long long)d->train.x.cols, (long long)ds_matrix_nnz(&d->train.x),
+	       d->train.x.sparse ? ", CSR" : ", dense", (long long)d->test.x.rows);
+	if (d->classes)
+		printf(", %d classes", d->classes);
+	if (d->shape[0])
+		printf(", images %lldx%lldx%lld", (long long)d->shape[0], (long long)d->shape[1],
+		       (long long)d->shape[2]);
+	printf("\n");
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Load catalog datasets with their default parameters, timed: the first load parses the
+ * original files, later ones come from the binary cache. */
+static int cmd_load(struct opts *o)
+{
+	if (o->nrest == 0)
+		return usage_error("load", "name one or more datasets%s", "");
+	for (int i = 0; i < o->nrest; i++) {
+		const struct catalog_entry *e = catalog_find(o->rest[i]);
+		if (!e)
+			return usage_error("load", "unknown dataset '%s' (see relaxbench datasets)", o->rest[i]);
+		struct rb_paramset ps = {0};
+		for (const struct rb_param_spec *s = e->params; s && s->name; s++) {
+			struct rb_value v;
+			char why[256];
+			rb_value_parse(s, s->def, &v, why, sizeof(why));
+			rb_paramset_set(&ps, s->name, &v);
+		}
+		struct ds_dataset d;
+		char err[1024];
+		double t0 = wall_now();
+		if (catalog_load(e, &ps, &d, err, sizeof(err)) < 0) {
+			fprintf(stderr, "relaxbench load: %s\n", err);
+			return EXIT_INPUT;
+		}
+		double t = wall_now() - t0;
+		print_shape(e->name, &d);
+		printf("  %.1f ms, from %s\n", 1e3 * t, d.source);
+		ds_dataset_free(&d);
+	}
+	return 0;
+}
+
+/* Parse files of a known format, as a check of data a user brings. */
+static int cmd_inspect(struct opts *o)
+{
+	static const char *const formats = "libsvm|idx|cifar|snap|dimacs|mtx";
+	if (o->nrest < 2)
+		return usage_error("inspect", "expected a format (%s) and files", formats);
+	const char *fmt = o->rest[0];
+	struct ds_dataset d = {0};
+	char err[1024];
+	int rc = -1;
+	if (!strcmp(fmt, "libsvm"))
+		rc = libsvm_load(o->rest[1], 0, &d.train, &d.classes, err, sizeof(err));
+	else if (!strcmp(fmt, "idx") && o->nrest == 3)
+		rc = idx_load_pair(o->rest[1], o->rest[2], &d.train, d.shape, err, sizeof(err));
+	else if (!strcmp(fmt, "idx"))
+		rc = idx_load_images(o->rest[1], &d.train.x, d.shape, err, sizeof(err));
+	else if (!strcmp(fmt, "cifar"))
+		rc = cifar_load_batches((const char *const *)o->rest + 1, o->nrest - 1, &d.train, d.shape, err,
+					sizeof(err));
+	else if (!strcmp(fmt, "snap") || !strcmp(fmt, "dimacs") || !strcmp(fmt, "mtx")) {
+		d.kind = DS_GRAPH;
+		rc = !strcmp(fmt, "snap")     ? graph_load_snap(o->rest[1], 1, &d.graph, err, sizeof(err))
+		     : !strcmp(fmt, "dimacs") ? graph_load_dimacs(o->rest[1], &d.graph, err, sizeof(err))
+					      : graph_load_mtx(o->rest[1], 1, &d.graph, err, sizeof(err));
+	} else
+		return usage_error("inspect", "unknown format '%s' (libsvm|idx|cifar|snap|dimacs|mtx)", fmt);
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", err);
+		ds_dataset_free(&d);
+		return EXIT_INPUT;
+	}
+	print_shape(o->rest[1], &d);
+	ds_dataset_free(&d);
+	return 0;
+}
+
 static int cmd_run(struct opts *o)
 {
 	struct loaded l;
@@ -296,7 +395,7 @@ static int cmd_run(struct opts *o)
 	if (rc < 0)
 		fprintf(stderr, "relaxbench run: %s\n", err);
 	unload(&l);
-	return rc < 0 ? 1 : 0;
+	return rc == EXEC_BAD_DATA ? EXIT_INPUT : rc < 0 ? 1 : 0;
 }
 
 static int cmd_run_one(struct opts *o)
@@ -314,7 +413,7 @@ static int cmd_run_one(struct opts *o)
 	if (rc < 0)
 		fprintf(stderr, "relaxbench run-one: %s\n", err);
 	unload(&l);
-	return rc < 0 ? 1 : 0;
+	return rc == EXEC_BAD_DATA ? EXIT_INPUT : rc < 0 ? 1 : 0;
 }
 
 static int cmd_commands(struct opts *o)
@@ -561,6 +660,10 @@ static const struct command commands[] = {
 	{"describe", "ALGO", "an algorithm's parameters: type, default, range, meaning", cmd_describe, ""},
 	{"datasets", "", "the named datasets: status (present, mirror, fetchable, fallback), files, "
 	 "parameters", cmd_datasets, "A"},
+	{"load", "NAME...", "load catalog datasets (default parameters): shape and load time",
+	 cmd_load, ""},
+	{"inspect", "FORMAT FILE...", "parse data files (libsvm, idx [labels], cifar, snap, dimacs, mtx) "
+	 "and print their shape; exit 2 with the problem when one is malformed", cmd_inspect, ""},
 	{"fetch", "NAME...", "download datasets' original files into datasets/cache, verified by "
 	 "SHA-256 (the mirror first)", cmd_fetch, "Aq"},
 	{"run", "MANIFEST...", "carry out the runs of manifests (skipping finished ones)", cmd_run,
