@@ -100,3 +100,29 @@ int ds_split_tail(struct ds_split *all, double fraction, struct ds_split *train,
 	all->y = NULL;
 	return rc;
 }
+
+int ds_csr_alloc(struct ds_matrix *m, int64_t rows, int64_t cols, int64_t cap)
+{
+	*m = (struct ds_matrix){.rows = rows, .cols = cols, .sparse = true};
+	m->rowptr = calloc((size_t)rows + 1, sizeof(*m->rowptr));
+	m->colidx = malloc((size_t)(cap > 0 ? cap : 1) * sizeof(*m->colidx));
+	m->values = malloc((size_t)(cap > 0 ? cap : 1) * sizeof(*m->values));
+	return m->rowptr && m->colidx && m->values ? 0 : -1;
+}
+
+int ds_csr_reserve(struct ds_matrix *m, int64_t nnz, int64_t *cap)
+{
+	if (nnz < *cap)
+		return 0;
+	int64_t grown = *cap + *cap / 2 + 16;
+	int32_t *colidx = realloc(m->colidx, (size_t)grown * sizeof(*colidx));
+	if (colidx)
+		m->colidx = colidx;
+	double *values = realloc(m->values, (size_t)grown * sizeof(*values));
+	if (values)
+		m->values = values;
+	if (!colidx || !values)
+		return -1;
+	*cap = grown;
+	return 0;
+}

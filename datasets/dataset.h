@@ -58,6 +58,11 @@ struct ds_dataset {
 
 int64_t ds_matrix_nnz(const struct ds_matrix *m);
 void ds_matrix_free(struct ds_matrix *m);
+/* A CSR matrix of `rows` x `cols` with room for `cap` nonzeros (rowptr zeroed). */
+int ds_csr_alloc(struct ds_matrix *m, int64_t rows, int64_t cols, int64_t cap);
+/* Make room for nonzero number `nnz` (grows *cap by half when it is reached). */
+int ds_csr_reserve(struct ds_matrix *m, int64_t nnz, int64_t *cap);
+
 /* Move the last `fraction` of the rows of `all` into `test` and the rest into `train`
  * (the held-out split of data that comes without one); `all` is consumed. */
 int ds_split_tail(struct ds_split *all, double fraction, struct ds_split *train, struct ds_split *test,

@@ -27,9 +27,9 @@
  * spatial locality of a real road network's numbering.
  */
 #include "datasets/gen_graph.h"
+#include "datasets/genid.h"
 
 #include <math.h>
-#include <openssl/sha.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,42 +97,21 @@ const struct rb_param_spec gengraph_rgg_params[] = {
 
 /* ---- identity --------------------------------------------------------------------- */
 
-/* "name=value" for every parameter in table order, each preceded by `sep`. */
-static void describe(const struct rb_param_spec *table, const struct rb_paramset *ps,
-		     const char *sep, char *buf, size_t len)
-{
-	size_t used = strlen(buf);
-
-	for (const struct rb_param_spec *spec = table; spec->name; spec++) {
-		char value[80];
-		rb_value_format(rb_paramset_get(ps, spec->name), value, sizeof(value));
-		int n = snprintf(buf + used, len - used, "%s%s=%s", sep, spec->name, value);
-		if (n < 0 || (size_t)n >= len - used)
-			return;
-		used += (size_t)n;
-	}
-}
-
+/* Every graph generator is at version 1 of what it generates. */
 static void checksum(const char *name, const struct rb_param_spec *table,
 		     const struct rb_paramset *ps, char out[65])
 {
-	char text[1024];
-	unsigned char digest[SHA256_DIGEST_LENGTH];
-
-	snprintf(text, sizeof(text), "%s/v1", name);
-	describe(table, ps, "\n", text, sizeof(text));
-	SHA256((const unsigned char *)text, strlen(text), digest);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+	char tag[64];
+	snprintf(tag, sizeof(tag), "%s/v1", name);
+	genid_checksum(tag, table, ps, out);
 }
 
 static void fill_identity(const char *name, const struct rb_param_spec *table,
 			  const struct rb_paramset *ps, struct ds_dataset *out)
 {
-	snprintf(out->name, sizeof(out->name), "%s", name);
-	checksum(name, table, ps, out->checksum);
-	snprintf(out->source, sizeof(out->source), "generated: %s", name);
-	describe(table, ps, " ", out->source, sizeof(out->source));
+	char tag[64];
+	snprintf(tag, sizeof(tag), "%s/v1", name);
+	genid_fill(name, tag, table, ps, out);
 	out->kind = DS_GRAPH;
 }
 

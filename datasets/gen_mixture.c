@@ -29,7 +29,6 @@
 #include "datasets/gen_mixture.h"
 
 #include <math.h>
-#include <openssl/sha.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +36,7 @@
 #include <string.h>
 
 #include "algorithms/kernels/rng.h"
+#include "datasets/genid.h"
 #include "suite/error.h"
 
 /* Same reason as in rng.c: no fused multiply-add, so pixels are bit-reproducible. */
@@ -105,30 +105,9 @@ static void read_config(const struct rb_paramset *ps, struct mixture_config *cfg
 	cfg->seed = (uint64_t)rb_paramset_get(ps, "data_seed")->i;
 }
 
-/* "name=value" for every parameter in table order, each preceded by `sep`. */
-static void describe(const struct rb_paramset *ps, const char *sep, char *buf, size_t len)
-{
-	size_t used = strlen(buf);
-
-	for (const struct rb_param_spec *spec = mixture_params; spec->name; spec++) {
-		char value[80];
-		rb_value_format(rb_paramset_get(ps, spec->name), value, sizeof(value));
-		int n = snprintf(buf + used, len - used, "%s%s=%s", sep, spec->name, value);
-		if (n < 0 || (size_t)n >= len - used)
-			return;
-		used += (size_t)n;
-	}
-}
-
 void mixture_checksum(const struct rb_paramset *ps, char out[65])
 {
-	char text[1024] = MIXTURE_VERSION;
-	unsigned char digest[SHA256_DIGEST_LENGTH];
-
-	describe(ps, "\n", text, sizeof(text));
-	SHA256((const unsigned char *)text, strlen(text), digest);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+	genid_checksum(MIXTURE_VERSION, mixture_params, ps, out);
 }
 
 /* Sizes are checked in doubles first: every product below stays far from overflow. */
@@ -352,10 +331,7 @@ static int generate_split(const struct mixture_state *st, int64_t rows, uint64_t
 static void fill_identity(const struct rb_paramset *ps, const struct mixture_config *cfg,
 			  struct ds_dataset *out)
 {
-	snprintf(out->name, sizeof(out->name), "%s", MIXTURE_NAME);
-	mixture_checksum(ps, out->checksum);
-	snprintf(out->source, sizeof(out->source), "generated: %s", MIXTURE_NAME);
-	describe(ps, " ", out->source, sizeof(out->source));
+	genid_fill(MIXTURE_NAME, MIXTURE_VERSION, mixture_params, ps, out);
 	out->kind = DS_TABLE;
 	out->classes = (int)cfg->classes;
 	out->shape[0] = cfg->height;

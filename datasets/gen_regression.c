@@ -9,7 +9,6 @@
 #include "datasets/gen_regression.h"
 
 #include <math.h>
-#include <openssl/sha.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include <string.h>
 
 #include "algorithms/kernels/rng.h"
+#include "datasets/genid.h"
 #include "suite/error.h"
 
 /* Same reason as in rng.c: no fused multiply-add, so margins are bit-reproducible. */
@@ -76,30 +76,9 @@ static void read_config(const struct rb_paramset *ps, struct regress_config *cfg
 	cfg->seed = (uint64_t)rb_paramset_get(ps, "data_seed")->i;
 }
 
-/* "name=value" for every parameter in table order, each preceded by `sep`. */
-static void describe(const struct rb_paramset *ps, const char *sep, char *buf, size_t len)
-{
-	size_t used = strlen(buf);
-
-	for (const struct rb_param_spec *spec = regress_params; spec->name; spec++) {
-		char value[80];
-		rb_value_format(rb_paramset_get(ps, spec->name), value, sizeof(value));
-		int n = snprintf(buf + used, len - used, "%s%s=%s", sep, spec->name, value);
-		if (n < 0 || (size_t)n >= len - used)
-			return;
-		used += (size_t)n;
-	}
-}
-
 void regress_checksum(const struct rb_paramset *ps, char out[65])
 {
-	char text[1024] = REGRESS_VERSION;
-	unsigned char digest[SHA256_DIGEST_LENGTH];
-
-	describe(ps, "\n", text, sizeof(text));
-	SHA256((const unsigned char *)text, strlen(text), digest);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+	genid_checksum(REGRESS_VERSION, regress_params, ps, out);
 }
 
 /* a^t for a > 0 and t in [0, 1], bit-reproducible: t's binary digits select factors
@@ -178,25 +157,6 @@ static int dense_split(struct regress_state *st, int64_t rows, struct ds_split *
 	return 0;
 }
 
-/* Room for one more nonzero, growing by half: the expected nnz is allocated up front,
- * so this rarely runs. */
-static int csr_reserve(struct ds_matrix *m, int64_t nnz, int64_t *cap)
-{
-	if (nnz < *cap)
-		return 0;
-	int64_t grown = *cap + *cap / 2 + 16;
-	int32_t *colidx = realloc(m->colidx, (size_t)grown * sizeof(*colidx));
-	if (colidx)
-		m->colidx = colidx;
-	double *values = realloc(m->values, (size_t)grown * sizeof(*values));
-	if (values)
-		m->values = values;
-	if (!colidx || !values)
-		return -1;
-	*cap = grown;
-	return 0;
-}
-
 /* Columns by geometric skips (one draw per nonzero, not per column), sorted by
  * construction. */
 static int sparse_row(struct regress_state *st, struct ds_matrix *m, int64_t row,
@@ -207,7 +167,7 @@ static int sparse_row(struct regress_state *st, struct ds_matrix *m, int64_t row
 
 	*margin = 0.0;
 	while (j < st->cfg.dimension) {
-		if (csr_reserve(m, nnz, cap) != 0)
+		if (ds_csr_reserve(m, nnz, cap) != 0)
 			return -1;
 		double v = st->scale[j] * rng_normal(&st->rows);
 		m->colidx[nnz] = (int32_t)j;
@@ -226,11 +186,7 @@ static int sparse_split(struct regress_state *st, int64_t rows, struct ds_split 
 	double expected = (double)rows * (double)st->cfg.dimension * st->cfg.density;
 	int64_t cap = (int64_t)(expected * 1.01) + 1024;
 
-	*m = (struct ds_matrix){ .rows = rows, .cols = st->cfg.dimension, .sparse = true };
-	m->rowptr = calloc((size_t)rows + 1, sizeof(*m->rowptr));
-	m->colidx = malloc((size_t)cap * sizeof(*m->colidx));
-	m->values = malloc((size_t)cap * sizeof(*m->values));
-	if (!m->rowptr || !m->colidx || !m->values)
+	if (ds_csr_alloc(m, rows, st->cfg.dimension, cap) != 0)
 		return -1;
 	for (int64_t i = 0; i < rows; i++) {
 		double margin;
@@ -267,10 +223,7 @@ static int check_size(const struct regress_config *cfg, char *err, size_t errlen
 
 static void fill_identity(const struct rb_paramset *ps, struct ds_dataset *out)
 {
-	snprintf(out->name, sizeof(out->name), "%s", REGRESS_NAME);
-	regress_checksum(ps, out->checksum);
-	snprintf(out->source, sizeof(out->source), "generated: %s", REGRESS_NAME);
-	describe(ps, " ", out->source, sizeof(out->source));
+	genid_fill(REGRESS_NAME, REGRESS_VERSION, regress_params, ps, out);
 	out->kind = DS_TABLE;
 	out->classes = 0;
 }

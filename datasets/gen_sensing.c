@@ -13,9 +13,9 @@
  * support in increasing column order, not by BLAS, whose order depends on the CPU.
  */
 #include "datasets/gen_sensing.h"
+#include "datasets/genid.h"
 
 #include <math.h>
-#include <openssl/sha.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,74 +104,21 @@ struct interferometer_config {
 
 /* ---- identity: checksum and source text, as in synth.c ---- */
 
-/* Shortest %.Ng that reads back as the same double: a canonical, readable form. */
-static void format_real(double v, char *buf, size_t len)
-{
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(buf, len, "%.*g", digits, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
-}
-
-static void format_value(const struct rb_param_spec *spec, const struct rb_value *v,
-			 char *buf, size_t len)
-{
-	if (spec->type == RB_REAL)
-		format_real(v->r, buf, len);
-	else if (spec->type == RB_CHOICE)
-		snprintf(buf, len, "%s", v->s);
-	else
-		snprintf(buf, len, "%lld", v->i);
-}
-
-/* "name=value" for every parameter in table order, each preceded by `sep`. */
-static void describe(const struct rb_param_spec *table, const struct rb_paramset *ps,
-		     const char *sep, char *buf, size_t len)
-{
-	size_t used = strlen(buf);
-
-	for (const struct rb_param_spec *spec = table; spec->name; spec++) {
-		char value[80];
-		format_value(spec, rb_paramset_get(ps, spec->name), value, sizeof(value));
-		int n = snprintf(buf + used, len - used, "%s%s=%s", sep, spec->name, value);
-		if (n < 0 || (size_t)n >= len - used)
-			return;
-		used += (size_t)n;
-	}
-}
-
-static void checksum(const char *version, const struct rb_param_spec *table,
-		     const struct rb_paramset *ps, char out[65])
-{
-	char text[1024];
-	unsigned char digest[SHA256_DIGEST_LENGTH];
-
-	snprintf(text, sizeof(text), "%s", version);
-	describe(table, ps, "\n", text, sizeof(text));
-	SHA256((const unsigned char *)text, strlen(text), digest);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
-}
-
 void sensing_gaussian_checksum(const struct rb_paramset *ps, char out[65])
 {
-	checksum(GAUSSIAN_VERSION, sensing_gaussian_params, ps, out);
+	genid_checksum(GAUSSIAN_VERSION, sensing_gaussian_params, ps, out);
 }
 
 void sensing_interferometer_checksum(const struct rb_paramset *ps, char out[65])
 {
-	checksum(INTERFEROMETER_VERSION, sensing_interferometer_params, ps, out);
+	genid_checksum(INTERFEROMETER_VERSION, sensing_interferometer_params, ps, out);
 }
 
 static void fill_identity(const char *name, const char *version,
 			  const struct rb_param_spec *table, const struct rb_paramset *ps,
 			  struct ds_dataset *out)
 {
-	snprintf(out->name, sizeof(out->name), "%s", name);
-	checksum(version, table, ps, out->checksum);
-	snprintf(out->source, sizeof(out->source), "generated: %s", name);
-	describe(table, ps, " ", out->source, sizeof(out->source));
+	genid_fill(name, version, table, ps, out);
 	out->kind = DS_SIGNAL;
 }
 

@@ -14,9 +14,9 @@
  * `noise` is, so changing `noise` changes the labels and nothing else.
  */
 #include "datasets/synth.h"
+#include "datasets/genid.h"
 
 #include <math.h>
-#include <openssl/sha.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,51 +78,9 @@ static void read_config(const struct rb_paramset *ps, struct synth_config *cfg)
 	cfg->seed = (uint64_t)rb_paramset_get(ps, "data_seed")->i;
 }
 
-/* Shortest %.Ng that reads back as the same double: a canonical, readable form. */
-static void format_real(double v, char *buf, size_t len)
-{
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(buf, len, "%.*g", digits, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
-}
-
-static void format_value(const struct rb_param_spec *spec, const struct rb_value *v,
-			 char *buf, size_t len)
-{
-	if (spec->type == RB_REAL)
-		format_real(v->r, buf, len);
-	else if (spec->type == RB_CHOICE)
-		snprintf(buf, len, "%s", v->s);
-	else
-		snprintf(buf, len, "%lld", v->i);
-}
-
-/* "name=value" for every parameter in table order, each preceded by `sep`. */
-static void describe(const struct rb_paramset *ps, const char *sep, char *buf, size_t len)
-{
-	size_t used = strlen(buf);
-
-	for (const struct rb_param_spec *spec = synth_logreg_params; spec->name; spec++) {
-		char value[80];
-		format_value(spec, rb_paramset_get(ps, spec->name), value, sizeof(value));
-		int n = snprintf(buf + used, len - used, "%s%s=%s", sep, spec->name, value);
-		if (n < 0 || (size_t)n >= len - used)
-			return;
-		used += (size_t)n;
-	}
-}
-
 void synth_logreg_checksum(const struct rb_paramset *ps, char out[65])
 {
-	char text[1024] = SYNTH_VERSION;
-	unsigned char digest[SHA256_DIGEST_LENGTH];
-
-	describe(ps, "\n", text, sizeof(text));
-	SHA256((const unsigned char *)text, strlen(text), digest);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+	genid_checksum(SYNTH_VERSION, synth_logreg_params, ps, out);
 }
 
 static int check_config(const struct synth_config *cfg, char *err, size_t errlen)
@@ -192,25 +150,6 @@ static int dense_split(struct synth_state *st, int64_t rows, struct ds_split *ou
 	return 0;
 }
 
-/* Room for one more nonzero, growing by half: the expected nnz is allocated up front,
- * so this rarely runs. */
-static int csr_reserve(struct ds_matrix *m, int64_t nnz, int64_t *cap)
-{
-	if (nnz < *cap)
-		return 0;
-	int64_t grown = *cap + *cap / 2 + 16;
-	int32_t *colidx = realloc(m->colidx, (size_t)grown * sizeof(*colidx));
-	if (colidx)
-		m->colidx = colidx;
-	double *values = realloc(m->values, (size_t)grown * sizeof(*values));
-	if (values)
-		m->values = values;
-	if (!colidx || !values)
-		return -1;
-	*cap = grown;
-	return 0;
-}
-
 /* Columns by geometric skips (one draw per nonzero, not per feature), sorted by
  * construction; values N(0, 1). */
 static int sparse_row(struct synth_state *st, struct ds_matrix *m, int64_t row, int64_t *cap,
@@ -221,7 +160,7 @@ static int sparse_row(struct synth_state *st, struct ds_matrix *m, int64_t row, 
 
 	*margin = 0.0;
 	while (j < st->cfg.features) {
-		if (csr_reserve(m, nnz, cap) != 0)
+		if (ds_csr_reserve(m, nnz, cap) != 0)
 			return -1;
 		double v = rng_normal(&st->rows);
 		m->colidx[nnz] = (int32_t)j;
@@ -240,11 +179,7 @@ static int sparse_split(struct synth_state *st, int64_t rows, struct ds_split *o
 	double expected = (double)rows * (double)st->cfg.features * st->cfg.density;
 	int64_t cap = (int64_t)(expected * 1.01) + 1024;
 
-	*m = (struct ds_matrix){ .rows = rows, .cols = st->cfg.features, .sparse = true };
-	m->rowptr = calloc((size_t)rows + 1, sizeof(*m->rowptr));
-	m->colidx = malloc((size_t)cap * sizeof(*m->colidx));
-	m->values = malloc((size_t)cap * sizeof(*m->values));
-	if (!m->rowptr || !m->colidx || !m->values)
+	if (ds_csr_alloc(m, rows, st->cfg.features, cap) != 0)
 		return -1;
 	for (int64_t i = 0; i < rows; i++) {
 		double margin;
@@ -267,10 +202,7 @@ static int generate_split(struct synth_state *st, int64_t rows, struct ds_split 
 
 static void fill_identity(const struct rb_paramset *ps, struct ds_dataset *out)
 {
-	snprintf(out->name, sizeof(out->name), "%s", SYNTH_NAME);
-	synth_logreg_checksum(ps, out->checksum);
-	snprintf(out->source, sizeof(out->source), "generated: %s", SYNTH_NAME);
-	describe(ps, " ", out->source, sizeof(out->source));
+	genid_fill(SYNTH_NAME, SYNTH_VERSION, synth_logreg_params, ps, out);
 }
 
 int synth_logreg_generate(const struct rb_paramset *ps, struct ds_dataset *out, char *err,

@@ -309,15 +309,13 @@ static int cmd_load(struct opts *o)
 		const struct catalog_entry *e = catalog_find(o->rest[i]);
 		if (!e)
 			return usage_error("load", "unknown dataset '%s' (see relaxbench datasets)", o->rest[i]);
-		struct rb_paramset ps = {0};
-		for (const struct rb_param_spec *s = e->params; s && s->name; s++) {
-			struct rb_value v;
-			char why[256];
-			rb_value_parse(s, s->def, &v, why, sizeof(why));
-			rb_paramset_set(&ps, s->name, &v);
-		}
+		struct rb_paramset ps;
 		struct ds_dataset d;
 		char err[1024];
+		if (rb_paramset_defaults(e->params, &ps, err, sizeof(err)) < 0) {
+			fprintf(stderr, "relaxbench load: %s\n", err);
+			return 1;
+		}
 		double t0 = wall_now();
 		if (catalog_load(e, &ps, &d, err, sizeof(err)) < 0) {
 			fprintf(stderr, "relaxbench load: %s\n", err);

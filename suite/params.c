@@ -164,3 +164,20 @@ void rb_paramset_set(struct rb_paramset *ps, const char *name, const struct rb_v
 	ps->p[ps->n].value = *v;
 	ps->n++;
 }
+
+int rb_paramset_defaults(const struct rb_param_spec *table, struct rb_paramset *ps, char *err,
+			 size_t errlen)
+{
+	ps->n = 0;
+	for (const struct rb_param_spec *s = table; s && s->name; s++) {
+		struct rb_value v;
+		char why[256];
+		if (rb_value_parse(s, s->def, &v, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "internal error: default of '%s' (%s) does not validate: %s",
+				 s->name, s->def, why);
+			return -1;
+		}
+		rb_paramset_set(ps, s->name, &v);
+	}
+	return 0;
+}

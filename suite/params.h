@@ -55,6 +55,10 @@ void rb_value_format(const struct rb_value *v, char *buf, size_t len);
 /* Find a spec by name in a table terminated by a {NULL} entry. */
 const struct rb_param_spec *rb_spec_find(const struct rb_param_spec *table, const char *name);
 
+/* Every parameter of `table` at its default (the table's defaults must validate). */
+int rb_paramset_defaults(const struct rb_param_spec *table, struct rb_paramset *ps, char *err,
+			 size_t errlen);
+
 /* Lookups by name; the name must be in the set (the registry guarantees it for the
  * algorithm's own table; asking for another name is a programming error and aborts). */
 const struct rb_value *rb_paramset_get(const struct rb_paramset *ps, const char *name);

@@ -126,14 +126,7 @@ static int parse_or_die(struct expander *e, const struct rb_param_spec *spec, co
 
 static int defaults(struct expander *e, const struct rb_param_spec *table, struct rb_paramset *ps)
 {
-	ps->n = 0;
-	for (const struct rb_param_spec *s = table; s && s->name; s++) {
-		struct rb_value v;
-		if (parse_or_die(e, s, s->def, &v) < 0)
-			return -1;
-		rb_paramset_set(ps, s->name, &v);
-	}
-	return 0;
+	return rb_paramset_defaults(table, ps, e->err, e->errlen);
 }
 
 /* The dataset a run uses: the manifest's when its files are here (cache or mirror),

@@ -1,6 +1,8 @@
 /* Unit tests for datasets/gen_graph: reproducibility, exact edge counts, the shapes the
  * generators promise (skewed R-MAT degrees, RGG degree and radius), and checksums. */
 #include <criterion/criterion.h>
+
+#include "tests/unit/testutil.h"
 #include <math.h>
 #include <openssl/sha.h>
 #include <stdbool.h>
@@ -32,50 +34,15 @@ static const struct generator generators[] = {
 
 enum { ER, RMAT, GRID, RGG, GENERATORS };
 
-/* Every parameter at its table default, parsed as the harness would. */
-static struct rb_paramset defaults(const struct rb_param_spec *table)
-{
-	struct rb_paramset ps = { 0 };
-	char err[128];
-
-	for (const struct rb_param_spec *s = table; s->name; s++) {
-		struct rb_value v;
-		cr_assert_eq(rb_value_parse(s, s->def, &v, err, sizeof(err)), 0, "%s: %s", s->name, err);
-		rb_paramset_set(&ps, s->name, &v);
-	}
-	return ps;
-}
-
-static void set_int(struct rb_paramset *ps, const char *name, long long i)
-{
-	struct rb_value v = *rb_paramset_get(ps, name);
-	v.i = i;
-	rb_paramset_set(ps, name, &v);
-}
-
-static void set_real(struct rb_paramset *ps, const char *name, double r)
-{
-	struct rb_value v = *rb_paramset_get(ps, name);
-	v.r = r;
-	rb_paramset_set(ps, name, &v);
-}
-
-static void set_choice(struct rb_paramset *ps, const char *name, const char *s)
-{
-	struct rb_value v = *rb_paramset_get(ps, name);
-	snprintf(v.s, sizeof(v.s), "%s", s);
-	rb_paramset_set(ps, name, &v);
-}
-
 /* A small instance of each generator, generated in milliseconds. */
 static struct rb_paramset small(int which)
 {
-	struct rb_paramset ps = defaults(generators[which].params);
+	struct rb_paramset ps = tu_defaults(generators[which].params);
 	switch (which) {
-	case ER: set_int(&ps, "n", 3000); set_int(&ps, "m", 12000); break;
-	case RMAT: set_int(&ps, "scale", 12); break;
-	case GRID: set_int(&ps, "rows", 37); set_int(&ps, "cols", 53); break;
-	case RGG: set_int(&ps, "n", 4000); set_real(&ps, "avg_degree", 8); break;
+	case ER: tu_set_int(&ps, "n", 3000); tu_set_int(&ps, "m", 12000); break;
+	case RMAT: tu_set_int(&ps, "scale", 12); break;
+	case GRID: tu_set_int(&ps, "rows", 37); tu_set_int(&ps, "cols", 53); break;
+	case RGG: tu_set_int(&ps, "n", 4000); tu_set_real(&ps, "avg_degree", 8); break;
 	}
 	return ps;
 }
@@ -144,7 +111,7 @@ Test(gen_graph, different_seed_gives_a_different_graph)
 		struct rb_paramset ps = small(seeded[k]);
 		struct ds_dataset a, b;
 		generate(seeded[k], &ps, &a);
-		set_int(&ps, "data_seed", 2);
+		tu_set_int(&ps, "data_seed", 2);
 		generate(seeded[k], &ps, &b);
 		cr_assert(!same_graph(&a.graph, &b.graph), "%s ignores its seed", generators[seeded[k]].name);
 		cr_assert_str_neq(a.checksum, b.checksum);
@@ -184,17 +151,17 @@ Test(gen_graph, checksum_is_known_before_generating)
 
 Test(gen_graph, checksum_changes_with_every_parameter)
 {
-	struct rb_paramset ps = defaults(gengraph_rgg_params);
+	struct rb_paramset ps = tu_defaults(gengraph_rgg_params);
 	char a[65], b[65];
 
 	gengraph_rgg_checksum(&ps, a);
-	set_real(&ps, "avg_degree", 7);
+	tu_set_real(&ps, "avg_degree", 7);
 	gengraph_rgg_checksum(&ps, b);
 	cr_assert_str_neq(a, b);
-	set_real(&ps, "avg_degree", 6);
+	tu_set_real(&ps, "avg_degree", 6);
 	gengraph_rgg_checksum(&ps, b);
 	cr_assert_str_eq(a, b);
-	set_choice(&ps, "weights", "none");
+	tu_set_choice(&ps, "weights", "none");
 	gengraph_rgg_checksum(&ps, b);
 	cr_assert_str_neq(a, b);
 }
@@ -207,10 +174,10 @@ Test(gen_graph, er_has_exactly_m_edges)
 				       { 40, 700 }, { 1000, 0 } };
 
 	for (int k = 0; k < 6; k++) {
-		struct rb_paramset ps = defaults(gengraph_er_params);
+		struct rb_paramset ps = tu_defaults(gengraph_er_params);
 		struct ds_dataset d;
-		set_int(&ps, "n", cases[k][0]);
-		set_int(&ps, "m", cases[k][1]);
+		tu_set_int(&ps, "n", cases[k][0]);
+		tu_set_int(&ps, "m", cases[k][1]);
 		generate(ER, &ps, &d);
 		long long m = cases[k][1] ? cases[k][1] : cases[k][0] * 8 / 2;
 		cr_assert_eq(d.graph.n, cases[k][0]);
@@ -228,11 +195,11 @@ Test(gen_graph, er_pairs_are_uniform)
 	int hits[N][N] = { { 0 } };
 
 	for (int s = 0; s < DRAWS; s++) {
-		struct rb_paramset ps = defaults(gengraph_er_params);
+		struct rb_paramset ps = tu_defaults(gengraph_er_params);
 		struct ds_dataset d;
-		set_int(&ps, "n", N);
-		set_int(&ps, "m", M);
-		set_int(&ps, "data_seed", s);
+		tu_set_int(&ps, "n", N);
+		tu_set_int(&ps, "m", M);
+		tu_set_int(&ps, "data_seed", s);
 		generate(ER, &ps, &d);
 		for (int64_t v = 0; v < N; v++)
 			for (int64_t k = d.graph.rowptr[v]; k < d.graph.rowptr[v + 1]; k++)
@@ -248,12 +215,12 @@ Test(gen_graph, er_pairs_are_uniform)
 
 Test(gen_graph, er_refuses_more_edges_than_pairs)
 {
-	struct rb_paramset ps = defaults(gengraph_er_params);
+	struct rb_paramset ps = tu_defaults(gengraph_er_params);
 	struct ds_dataset d;
 	char err[256] = "";
 
-	set_int(&ps, "n", 10);
-	set_int(&ps, "m", 46);
+	tu_set_int(&ps, "n", 10);
+	tu_set_int(&ps, "m", 46);
 	cr_assert_eq(gengraph_er_generate(&ps, &d, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "45 pairs"), "%s", err);
 	cr_assert(!d.graph.rowptr);
@@ -266,11 +233,11 @@ Test(gen_graph, grid_has_2rc_minus_r_minus_c_edges)
 	const long long shapes[][2] = { { 37, 53 }, { 1, 1 }, { 1, 10 }, { 10, 1 }, { 2, 2 }, { 100, 100 } };
 
 	for (int k = 0; k < 6; k++) {
-		struct rb_paramset ps = defaults(gengraph_grid_params);
+		struct rb_paramset ps = tu_defaults(gengraph_grid_params);
 		struct ds_dataset d;
 		long long r = shapes[k][0], c = shapes[k][1];
-		set_int(&ps, "rows", r);
-		set_int(&ps, "cols", c);
+		tu_set_int(&ps, "rows", r);
+		tu_set_int(&ps, "cols", c);
 		generate(GRID, &ps, &d);
 		cr_assert_eq(d.graph.n, r * c);
 		cr_assert_eq(d.graph.m, 2 * (2 * r * c - r - c), "%lld x %lld", r, c);
@@ -281,11 +248,11 @@ Test(gen_graph, grid_has_2rc_minus_r_minus_c_edges)
 
 Test(gen_graph, grid_neighbours_are_the_four_adjacent_cells)
 {
-	struct rb_paramset ps = defaults(gengraph_grid_params);
+	struct rb_paramset ps = tu_defaults(gengraph_grid_params);
 	struct ds_dataset d;
 
-	set_int(&ps, "rows", 3);
-	set_int(&ps, "cols", 4);
+	tu_set_int(&ps, "rows", 3);
+	tu_set_int(&ps, "cols", 4);
 	generate(GRID, &ps, &d);
 	const struct ds_graph *g = &d.graph;
 	/* Vertex 5 = row 1, column 1: up 1, left 4, right 6, down 9. Corner 0: 1 and 4. */
@@ -298,12 +265,12 @@ Test(gen_graph, grid_neighbours_are_the_four_adjacent_cells)
 
 Test(gen_graph, grid_refuses_too_many_vertices)
 {
-	struct rb_paramset ps = defaults(gengraph_grid_params);
+	struct rb_paramset ps = tu_defaults(gengraph_grid_params);
 	struct ds_dataset d;
 	char err[256] = "";
 
-	set_int(&ps, "rows", 100000);
-	set_int(&ps, "cols", 100000);
+	tu_set_int(&ps, "rows", 100000);
+	tu_set_int(&ps, "cols", 100000);
 	cr_assert_eq(gengraph_grid_generate(&ps, &d, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "more than 2^31 - 1"), "%s", err);
 }
@@ -312,10 +279,10 @@ Test(gen_graph, grid_refuses_too_many_vertices)
 
 Test(gen_graph, rmat_degrees_are_skewed)
 {
-	struct rb_paramset ps = defaults(gengraph_rmat_params);
+	struct rb_paramset ps = tu_defaults(gengraph_rmat_params);
 	struct ds_dataset d;
 
-	set_int(&ps, "scale", 14);
+	tu_set_int(&ps, "scale", 14);
 	generate(RMAT, &ps, &d);
 	const struct ds_graph *g = &d.graph;
 	int64_t max = 0, isolated = 0;
@@ -337,10 +304,10 @@ Test(gen_graph, rmat_degrees_are_skewed)
 /* Graph500 permutes the ids: the hub is not vertex 0 as in an unpermuted R-MAT. */
 Test(gen_graph, rmat_ids_are_permuted)
 {
-	struct rb_paramset ps = defaults(gengraph_rmat_params);
+	struct rb_paramset ps = tu_defaults(gengraph_rmat_params);
 	struct ds_dataset d;
 
-	set_int(&ps, "scale", 12);
+	tu_set_int(&ps, "scale", 12);
 	generate(RMAT, &ps, &d);
 	const struct ds_graph *g = &d.graph;
 	int64_t hub = 0;
@@ -353,11 +320,11 @@ Test(gen_graph, rmat_ids_are_permuted)
 
 Test(gen_graph, rmat_refuses_probabilities_not_summing_to_one)
 {
-	struct rb_paramset ps = defaults(gengraph_rmat_params);
+	struct rb_paramset ps = tu_defaults(gengraph_rmat_params);
 	struct ds_dataset d;
 	char err[256] = "";
 
-	set_real(&ps, "d", 0.1);
+	tu_set_real(&ps, "d", 0.1);
 	cr_assert_eq(gengraph_rmat_generate(&ps, &d, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "not 1"), "%s", err);
 }
@@ -375,10 +342,10 @@ Test(gen_graph, rgg_average_degree_within_15_percent)
 	const double degrees[] = { 3, 6, 8, 20 };
 
 	for (int k = 0; k < 4; k++) {
-		struct rb_paramset ps = defaults(gengraph_rgg_params);
+		struct rb_paramset ps = tu_defaults(gengraph_rgg_params);
 		struct ds_dataset d;
-		set_int(&ps, "n", 20000);
-		set_real(&ps, "avg_degree", degrees[k]);
+		tu_set_int(&ps, "n", 20000);
+		tu_set_real(&ps, "avg_degree", degrees[k]);
 		generate(RGG, &ps, &d);
 		double avg = (double)d.graph.m / (double)d.graph.n;
 		cr_log_info("rgg n 20000 avg_degree %g: measured %.3f", degrees[k], avg);
@@ -394,10 +361,10 @@ Test(gen_graph, rgg_matches_brute_force)
 	const double radii[] = { 0.05, 0.2, 0.7, 1.2 };
 
 	for (int k = 0; k < 4; k++) {
-		struct rb_paramset ps = defaults(gengraph_rgg_params);
+		struct rb_paramset ps = tu_defaults(gengraph_rgg_params);
 		struct ds_dataset d;
-		set_int(&ps, "n", 600);
-		set_real(&ps, "radius", radii[k]);
+		tu_set_int(&ps, "n", 600);
+		tu_set_real(&ps, "radius", radii[k]);
 		generate(RGG, &ps, &d);
 		const struct ds_graph *g = &d.graph;
 		int64_t pairs = 0;
@@ -423,7 +390,7 @@ Test(gen_graph, rgg_points_are_in_the_unit_square_in_cell_order)
 	struct rb_paramset ps = small(RGG);
 	struct ds_dataset d;
 
-	set_choice(&ps, "weights", "none");
+	tu_set_choice(&ps, "weights", "none");
 	generate(RGG, &ps, &d);
 	const struct ds_graph *g = &d.graph;
 	cr_assert(!g->weight && g->coords);
@@ -446,12 +413,12 @@ Test(gen_graph, rgg_radius_solves_the_expected_degree)
 
 Test(gen_graph, rgg_refuses_an_impossible_degree)
 {
-	struct rb_paramset ps = defaults(gengraph_rgg_params);
+	struct rb_paramset ps = tu_defaults(gengraph_rgg_params);
 	struct ds_dataset d;
 	char err[256] = "";
 
-	set_int(&ps, "n", 10);
-	set_real(&ps, "avg_degree", 9.5);
+	tu_set_int(&ps, "n", 10);
+	tu_set_real(&ps, "avg_degree", 9.5);
 	cr_assert_eq(gengraph_rgg_generate(&ps, &d, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "set radius instead"), "%s", err);
 }

@@ -3,6 +3,8 @@
  * symmetry, uv coverage). */
 #include <cblas.h>
 #include <criterion/criterion.h>
+
+#include "tests/unit/testutil.h"
 #include <math.h>
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -15,56 +17,20 @@ TestSuite(gen_sensing);
 
 typedef int (*generate_fn)(const struct rb_paramset *, struct ds_dataset *, char *, size_t);
 
-/* Every parameter at its table default, parsed as the harness would. */
-static struct rb_paramset defaults(const struct rb_param_spec *table)
-{
-	struct rb_paramset ps = { 0 };
-	char err[128];
-
-	for (const struct rb_param_spec *s = table; s->name; s++) {
-		struct rb_value v;
-		cr_assert_eq(rb_value_parse(s, s->def, &v, err, sizeof(err)), 0, "%s: %s", s->name,
-			     err);
-		rb_paramset_set(&ps, s->name, &v);
-	}
-	return ps;
-}
-
-static void set_int(struct rb_paramset *ps, const char *name, long long i)
-{
-	struct rb_value v = *rb_paramset_get(ps, name);
-	v.i = i;
-	rb_paramset_set(ps, name, &v);
-}
-
-static void set_real(struct rb_paramset *ps, const char *name, double r)
-{
-	struct rb_value v = *rb_paramset_get(ps, name);
-	v.r = r;
-	rb_paramset_set(ps, name, &v);
-}
-
-static void set_choice(struct rb_paramset *ps, const char *name, const char *s)
-{
-	struct rb_value v = *rb_paramset_get(ps, name);
-	snprintf(v.s, sizeof(v.s), "%s", s);
-	rb_paramset_set(ps, name, &v);
-}
-
 static struct rb_paramset gaussian(long long n, long long m, long long s)
 {
-	struct rb_paramset ps = defaults(sensing_gaussian_params);
-	set_int(&ps, "n", n);
-	set_int(&ps, "m", m);
-	set_int(&ps, "s", s);
+	struct rb_paramset ps = tu_defaults(sensing_gaussian_params);
+	tu_set_int(&ps, "n", n);
+	tu_set_int(&ps, "m", m);
+	tu_set_int(&ps, "s", s);
 	return ps;
 }
 
 static struct rb_paramset interferometer(long long antennas, long long pixels)
 {
-	struct rb_paramset ps = defaults(sensing_interferometer_params);
-	set_int(&ps, "antennas", antennas);
-	set_int(&ps, "pixels", pixels);
+	struct rb_paramset ps = tu_defaults(sensing_interferometer_params);
+	tu_set_int(&ps, "antennas", antennas);
+	tu_set_int(&ps, "pixels", pixels);
 	return ps;
 }
 
@@ -173,8 +139,8 @@ Test(gen_sensing, gaussian_same_seed_gives_identical_bytes)
 	for (int k = 0; k < 2; k++) {
 		struct rb_paramset ps = gaussian(300, 80, 10);
 		struct ds_dataset a, b;
-		set_choice(&ps, "matrix", matrices[k]);
-		set_real(&ps, "noise", 0.1);
+		tu_set_choice(&ps, "matrix", matrices[k]);
+		tu_set_real(&ps, "noise", 0.1);
 		generate(sensing_gaussian_generate, &ps, &a);
 		generate(sensing_gaussian_generate, &ps, &b);
 		cr_assert(same_dataset(&a, &b), "%s: two generations differ", matrices[k]);
@@ -189,7 +155,7 @@ Test(gen_sensing, gaussian_different_seed_differs)
 	struct ds_dataset a, b;
 
 	generate(sensing_gaussian_generate, &ps, &a);
-	set_int(&ps, "data_seed", 2);
+	tu_set_int(&ps, "data_seed", 2);
 	generate(sensing_gaussian_generate, &ps, &b);
 	cr_assert_neq(memcmp(a.train.x.dense, b.train.x.dense, cells(&a) * sizeof(double)), 0);
 	cr_assert_neq(memcmp(a.truth, b.truth, 300 * sizeof(double)), 0);
@@ -208,7 +174,7 @@ Test(gen_sensing, gaussian_bytes_are_frozen)
 	struct ds_dataset d;
 	char hex[65];
 
-	set_real(&ps, "noise", 0.01);
+	tu_set_real(&ps, "noise", 0.01);
 	generate(sensing_gaussian_generate, &ps, &d);
 	bytes_digest(&d, hex);
 	cr_log_info("sensing_gaussian bytes: %s", hex);
@@ -225,7 +191,7 @@ Test(gen_sensing, gaussian_truth_has_exactly_s_nonzeros)
 		for (int t = 0; t < 4; t++) {
 			struct rb_paramset ps = gaussian(400, 20, sparsity[t]);
 			struct ds_dataset d;
-			set_choice(&ps, "signal", signals[k]);
+			tu_set_choice(&ps, "signal", signals[k]);
 			generate(sensing_gaussian_generate, &ps, &d);
 			cr_assert_eq(nonzeros(d.truth, 400), sparsity[t], "%s, s = %lld",
 				     signals[k], sparsity[t]);
@@ -249,7 +215,7 @@ Test(gen_sensing, gaussian_support_is_uniform)
 	for (int seed = 0; seed < 400; seed++) {
 		struct rb_paramset ps = gaussian(50, 1, 5);
 		struct ds_dataset d;
-		set_int(&ps, "data_seed", seed);
+		tu_set_int(&ps, "data_seed", seed);
 		generate(sensing_gaussian_generate, &ps, &d);
 		for (int j = 0; j < 50; j++)
 			hits[j] += d.truth[j] != 0.0;
@@ -267,7 +233,7 @@ Test(gen_sensing, gaussian_noiseless_measurements_are_a_times_truth)
 	for (int k = 0; k < 2; k++) {
 		struct rb_paramset ps = gaussian(500, 120, 30);
 		struct ds_dataset d;
-		set_choice(&ps, "matrix", matrices[k]);
+		tu_set_choice(&ps, "matrix", matrices[k]);
 		generate(sensing_gaussian_generate, &ps, &d);
 		double rel = misfit(&d);
 		cr_assert(rel < 1e-12, "%s: |y - A x| / |A x| = %g", matrices[k], rel);
@@ -282,7 +248,7 @@ Test(gen_sensing, gaussian_noise_has_the_asked_std_and_touches_only_y)
 	struct ds_dataset clean, noisy;
 
 	generate(sensing_gaussian_generate, &ps, &clean);
-	set_real(&ps, "noise", 0.3);
+	tu_set_real(&ps, "noise", 0.3);
 	generate(sensing_gaussian_generate, &ps, &noisy);
 	cr_assert_eq(memcmp(clean.train.x.dense, noisy.train.x.dense, cells(&clean) * sizeof(double)),
 		     0);
@@ -320,7 +286,7 @@ Test(gen_sensing, bernoulli_entries_are_signs_over_sqrt_m)
 	struct ds_dataset d;
 	int64_t positive = 0;
 
-	set_choice(&ps, "matrix", "bernoulli");
+	tu_set_choice(&ps, "matrix", "bernoulli");
 	generate(sensing_gaussian_generate, &ps, &d);
 	for (size_t k = 0; k < cells(&d); k++) {
 		cr_assert(fabs(d.train.x.dense[k]) == 0.125, "entry %g", d.train.x.dense[k]);
@@ -357,7 +323,7 @@ Test(gen_sensing, gaussian_refuses_s_above_n_and_huge_matrices)
  * hashlib), so the identity does not drift with a refactoring. */
 Test(gen_sensing, gaussian_checksum_is_frozen_and_matches_the_dataset)
 {
-	struct rb_paramset ps = defaults(sensing_gaussian_params);
+	struct rb_paramset ps = tu_defaults(sensing_gaussian_params);
 	struct ds_dataset d;
 	char sum[65];
 
@@ -375,7 +341,7 @@ static void check_checksum_depends_on_every_parameter(const struct rb_param_spec
 						      void (*sum)(const struct rb_paramset *,
 								  char[65]))
 {
-	struct rb_paramset base = defaults(table);
+	struct rb_paramset base = tu_defaults(table);
 	char reference[65];
 
 	sum(&base, reference);
@@ -384,11 +350,11 @@ static void check_checksum_depends_on_every_parameter(const struct rb_param_spec
 		struct rb_paramset ps = base;
 		char changed[65];
 		if (s->type == RB_CHOICE)
-			set_choice(&ps, s->name, strchr(s->choices, '|') + 1);
+			tu_set_choice(&ps, s->name, strchr(s->choices, '|') + 1);
 		else if (s->type == RB_REAL)
-			set_real(&ps, s->name, rb_paramset_get(&ps, s->name)->r * 0.5 + 0.25);
+			tu_set_real(&ps, s->name, rb_paramset_get(&ps, s->name)->r * 0.5 + 0.25);
 		else
-			set_int(&ps, s->name, rb_paramset_get(&ps, s->name)->i + 1);
+			tu_set_int(&ps, s->name, rb_paramset_get(&ps, s->name)->i + 1);
 		sum(&ps, changed);
 		cr_assert_str_neq(changed, reference, "checksum ignores %s", s->name);
 	}
@@ -411,7 +377,7 @@ static int64_t pair_count(long long antennas)
 
 Test(gen_sensing, interferometer_shapes_and_identity)
 {
-	struct rb_paramset ps = defaults(sensing_interferometer_params);
+	struct rb_paramset ps = tu_defaults(sensing_interferometer_params);
 	struct ds_dataset d;
 	char sum[65];
 
@@ -428,7 +394,7 @@ Test(gen_sensing, interferometer_shapes_and_identity)
 	cr_assert_str_eq(sum, "83b26d9282520baa7397a481c2cbf101539c9021dfdfbbe62f5e866d033f6005");
 	ds_dataset_free(&d);
 
-	set_int(&ps, "snapshots", 3);
+	tu_set_int(&ps, "snapshots", 3);
 	generate(sensing_interferometer_generate, &ps, &d);
 	cr_assert_eq(d.train.x.rows, 2 * 3 * pair_count(32));
 	ds_dataset_free(&d);
@@ -441,9 +407,9 @@ Test(gen_sensing, interferometer_same_seed_gives_identical_bytes)
 	for (int k = 0; k < 3; k++) {
 		struct rb_paramset ps = interferometer(12, 16);
 		struct ds_dataset a, b;
-		set_choice(&ps, "layout", layouts[k]);
-		set_int(&ps, "snapshots", 3);
-		set_real(&ps, "noise", 0.5);
+		tu_set_choice(&ps, "layout", layouts[k]);
+		tu_set_int(&ps, "snapshots", 3);
+		tu_set_real(&ps, "noise", 0.5);
 		generate(sensing_interferometer_generate, &ps, &a);
 		generate(sensing_interferometer_generate, &ps, &b);
 		cr_assert(same_dataset(&a, &b), "%s: two generations differ", layouts[k]);
@@ -461,9 +427,9 @@ Test(gen_sensing, interferometer_seed_changes_the_sky_and_only_the_random_array)
 	for (int k = 0; k < 3; k++) {
 		struct rb_paramset ps = interferometer(10, 16);
 		struct ds_dataset a, b;
-		set_choice(&ps, "layout", layouts[k]);
+		tu_set_choice(&ps, "layout", layouts[k]);
 		generate(sensing_interferometer_generate, &ps, &a);
-		set_int(&ps, "data_seed", 7);
+		tu_set_int(&ps, "data_seed", 7);
 		generate(sensing_interferometer_generate, &ps, &b);
 		cr_assert_neq(memcmp(a.truth, b.truth, 256 * sizeof(double)), 0, "%s", layouts[k]);
 		bool same_array = !memcmp(a.train.x.dense, b.train.x.dense, cells(&a) * sizeof(double));
@@ -481,8 +447,8 @@ Test(gen_sensing, interferometer_bytes_are_frozen)
 	struct ds_dataset d;
 	char hex[65];
 
-	set_int(&ps, "snapshots", 2);
-	set_real(&ps, "noise", 0.05);
+	tu_set_int(&ps, "snapshots", 2);
+	tu_set_real(&ps, "noise", 0.05);
 	generate(sensing_interferometer_generate, &ps, &d);
 	bytes_digest(&d, hex);
 	cr_log_info("sensing_interferometer bytes: %s", hex);
@@ -496,7 +462,7 @@ Test(gen_sensing, interferometer_sky_has_the_sources_and_flux_range)
 	struct ds_dataset d;
 	double lowest = INFINITY, highest = 0.0;
 
-	set_int(&ps, "sources", 300);
+	tu_set_int(&ps, "sources", 300);
 	generate(sensing_interferometer_generate, &ps, &d);
 	cr_assert_eq(nonzeros(d.truth, 400), 300);
 	for (int64_t p = 0; p < 400; p++) {
@@ -510,7 +476,7 @@ Test(gen_sensing, interferometer_sky_has_the_sources_and_flux_range)
 	cr_assert(highest < 100.0 && highest > 90.0, "highest flux %g", highest);
 	ds_dataset_free(&d);
 
-	set_real(&ps, "flux_decades", 0.0);
+	tu_set_real(&ps, "flux_decades", 0.0);
 	generate(sensing_interferometer_generate, &ps, &d);
 	for (int64_t p = 0; p < 400; p++)
 		cr_assert(d.truth[p] == 0.0 || d.truth[p] == 1.0, "flux %g", d.truth[p]);
@@ -524,8 +490,8 @@ Test(gen_sensing, interferometer_fluxes_are_log_uniform)
 	struct ds_dataset d;
 	int below = 0;
 
-	set_int(&ps, "sources", 2000);
-	set_real(&ps, "flux_decades", 4.0);
+	tu_set_int(&ps, "sources", 2000);
+	tu_set_real(&ps, "flux_decades", 4.0);
 	generate(sensing_interferometer_generate, &ps, &d);
 	for (int64_t p = 0; p < 64 * 64; p++)
 		below += d.truth[p] != 0.0 && d.truth[p] < 100.0;
@@ -539,8 +505,8 @@ Test(gen_sensing, interferometer_noiseless_visibilities_are_a_times_sky)
 	struct rb_paramset ps = interferometer(16, 24);
 	struct ds_dataset d;
 
-	set_int(&ps, "sources", 20);
-	set_int(&ps, "snapshots", 2);
+	tu_set_int(&ps, "sources", 20);
+	tu_set_int(&ps, "snapshots", 2);
 	generate(sensing_interferometer_generate, &ps, &d);
 	double rel = misfit(&d);
 	cr_assert(rel < 1e-12, "|y - A x| / |A x| = %g", rel);
@@ -554,7 +520,7 @@ Test(gen_sensing, interferometer_noise_is_circular_with_the_asked_power)
 	struct ds_dataset clean, noisy;
 
 	generate(sensing_interferometer_generate, &ps, &clean);
-	set_real(&ps, "noise", 2.0);
+	tu_set_real(&ps, "noise", 2.0);
 	generate(sensing_interferometer_generate, &ps, &noisy);
 	cr_assert(!memcmp(clean.train.x.dense, noisy.train.x.dense, cells(&clean) * sizeof(double)));
 	cr_assert(!memcmp(clean.truth, noisy.truth, 64 * sizeof(double)));
@@ -576,8 +542,8 @@ Test(gen_sensing, interferometer_centre_source_has_zero_phase)
 		for (int t = 0; t < 2; t++) {
 			struct rb_paramset ps = interferometer(20, sizes[t]);
 			struct ds_dataset d;
-			set_choice(&ps, "layout", layouts[k]);
-			set_int(&ps, "snapshots", 2);
+			tu_set_choice(&ps, "layout", layouts[k]);
+			tu_set_int(&ps, "snapshots", 2);
 			generate(sensing_interferometer_generate, &ps, &d);
 			int64_t K = d.train.x.rows / 2, cols = d.train.x.cols;
 			int64_t centre = (sizes[t] / 2) * sizes[t] + sizes[t] / 2;
@@ -600,9 +566,9 @@ Test(gen_sensing, interferometer_single_source_has_modulus_flux_and_the_right_ph
 		double *uv;
 		int64_t count, p = 0;
 		char err[128];
-		set_int(&ps, "sources", 1);
-		set_int(&ps, "data_seed", seed);
-		set_int(&ps, "snapshots", 2);
+		tu_set_int(&ps, "sources", 1);
+		tu_set_int(&ps, "data_seed", seed);
+		tu_set_int(&ps, "snapshots", 2);
 		generate(sensing_interferometer_generate, &ps, &d);
 		cr_assert_eq(sensing_interferometer_uv(&ps, &uv, &count, err, sizeof(err)), 0, "%s",
 			     err);
@@ -632,8 +598,8 @@ Test(gen_sensing, interferometer_operator_entries_have_unit_modulus)
 	struct rb_paramset ps = interferometer(16, 33);
 	struct ds_dataset d;
 
-	set_real(&ps, "fov", 0.5);
-	set_choice(&ps, "layout", "spiral");
+	tu_set_real(&ps, "fov", 0.5);
+	tu_set_choice(&ps, "layout", "spiral");
 	generate(sensing_interferometer_generate, &ps, &d);
 	int64_t K = d.train.x.rows / 2, cols = d.train.x.cols;
 	for (int64_t k = 0; k < K; k++) {
@@ -677,9 +643,9 @@ Test(gen_sensing, interferometer_rows_follow_the_reported_baselines)
 		double *uv, re[100], im[100];
 		int64_t count;
 		char err[128];
-		set_choice(&ps, "layout", layouts[t]);
-		set_int(&ps, "snapshots", 4);
-		set_real(&ps, "max_baseline", 250.0);
+		tu_set_choice(&ps, "layout", layouts[t]);
+		tu_set_int(&ps, "snapshots", 4);
+		tu_set_real(&ps, "max_baseline", 250.0);
 		generate(sensing_interferometer_generate, &ps, &d);
 		cr_assert_eq(sensing_interferometer_uv(&ps, &uv, &count, err, sizeof(err)), 0);
 		cr_assert_eq(count, 4 * pair_count(11));
@@ -704,8 +670,8 @@ Test(gen_sensing, snapshots_rotate_the_baselines)
 	int64_t count;
 	char err[128];
 
-	set_int(&ps, "snapshots", 5);
-	set_real(&ps, "rotation", 75.0);
+	tu_set_int(&ps, "snapshots", 5);
+	tu_set_real(&ps, "rotation", 75.0);
 	cr_assert_eq(sensing_interferometer_uv(&ps, &uv, &count, err, sizeof(err)), 0);
 	int64_t pairs = pair_count(7);
 	for (int64_t s = 1; s < 5; s++) {
@@ -734,7 +700,7 @@ static int64_t uv_coverage(struct rb_paramset *ps, long long snapshots)
 	int64_t count, distinct = 0;
 	char err[128];
 
-	set_int(ps, "snapshots", snapshots);
+	tu_set_int(ps, "snapshots", snapshots);
 	cr_assert_eq(sensing_interferometer_uv(ps, &uv, &count, err, sizeof(err)), 0);
 	int64_t *ids = malloc(2 * (size_t)count * sizeof(*ids));
 	for (int64_t k = 0; k < count; k++) {
@@ -762,7 +728,7 @@ Test(gen_sensing, uv_coverage_grows_with_snapshots)
 
 	for (int t = 0; t < 3; t++) {
 		struct rb_paramset ps = interferometer(24, 8);
-		set_choice(&ps, "layout", layouts[t]);
+		tu_set_choice(&ps, "layout", layouts[t]);
 		int64_t single = uv_coverage(&ps, 1), previous = single;
 		for (long long snapshots = 2; snapshots <= 16; snapshots *= 2) {
 			int64_t covered = uv_coverage(&ps, snapshots);
@@ -804,7 +770,7 @@ Test(gen_sensing, grid_layout_is_redundant_and_the_others_are_not)
 
 	for (int t = 0; t < 3; t++) {
 		struct rb_paramset ps = interferometer(16, 8);
-		set_choice(&ps, "layout", layouts[t]);
+		tu_set_choice(&ps, "layout", layouts[t]);
 		distinct[t] = distinct_baselines(&ps);
 	}
 	cr_assert_eq(distinct[0], pair_count(16));
@@ -819,7 +785,7 @@ Test(gen_sensing, interferometer_refuses_crowded_skies_and_huge_matrices)
 	struct ds_dataset d;
 	char err[256] = "";
 
-	set_int(&ps, "sources", 17);
+	tu_set_int(&ps, "sources", 17);
 	cr_assert_eq(sensing_interferometer_generate(&ps, &d, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "17 sources") != NULL, "error: %s", err);
 	cr_assert_null(d.train.x.dense);

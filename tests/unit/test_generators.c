@@ -4,6 +4,8 @@
  * condition number and density of the regression data.
  */
 #include <criterion/criterion.h>
+
+#include "tests/unit/testutil.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,21 +16,6 @@
 
 TestSuite(mixture);
 TestSuite(regress);
-
-/* Every parameter of `table` at its default, parsed as the harness would. */
-static struct rb_paramset defaults(const struct rb_param_spec *table)
-{
-	struct rb_paramset ps = { 0 };
-	char err[128];
-
-	for (const struct rb_param_spec *s = table; s->name; s++) {
-		struct rb_value v;
-		cr_assert_eq(rb_value_parse(s, s->def, &v, err, sizeof(err)), 0, "%s: %s", s->name,
-			     err);
-		rb_paramset_set(&ps, s->name, &v);
-	}
-	return ps;
-}
 
 /* Set a parameter from its manifest text, checked against its spec. */
 static void set(struct rb_paramset *ps, const struct rb_param_spec *table, const char *name,
@@ -43,35 +30,16 @@ static void set(struct rb_paramset *ps, const struct rb_param_spec *table, const
 	rb_paramset_set(ps, name, &v);
 }
 
-static bool same_matrix(const struct ds_matrix *a, const struct ds_matrix *b)
-{
-	if (a->rows != b->rows || a->cols != b->cols || a->sparse != b->sparse)
-		return false;
-	if (!a->sparse)
-		return memcmp(a->dense, b->dense, (size_t)(a->rows * a->cols) * sizeof(double)) == 0;
-	int64_t nnz = ds_matrix_nnz(a);
-	return nnz == ds_matrix_nnz(b) &&
-	       memcmp(a->rowptr, b->rowptr, (size_t)(a->rows + 1) * sizeof(int64_t)) == 0 &&
-	       memcmp(a->colidx, b->colidx, (size_t)nnz * sizeof(int32_t)) == 0 &&
-	       memcmp(a->values, b->values, (size_t)nnz * sizeof(double)) == 0;
-}
-
-static bool same_split(const struct ds_split *a, const struct ds_split *b)
-{
-	return same_matrix(&a->x, &b->x) &&
-	       memcmp(a->y, b->y, (size_t)a->x.rows * sizeof(double)) == 0;
-}
-
 static bool same_data(const struct ds_dataset *a, const struct ds_dataset *b)
 {
-	return same_split(&a->train, &b->train) && same_split(&a->test, &b->test);
+	return tu_same_split(&a->train, &b->train) && tu_same_split(&a->test, &b->test);
 }
 
 /* Mixture. */
 
 static struct rb_paramset small_mixture(const char *train, const char *test)
 {
-	struct rb_paramset ps = defaults(mixture_params);
+	struct rb_paramset ps = tu_defaults(mixture_params);
 	set(&ps, mixture_params, "train", train);
 	set(&ps, mixture_params, "test", test);
 	return ps;
@@ -93,8 +61,8 @@ Test(mixture, same_seed_same_bytes_other_seed_differs)
 	cr_assert(same_data(&a, &b), "same parameters gave different data");
 	set(&ps, mixture_params, "data_seed", "2");
 	mixture(&ps, &c);
-	cr_assert(!same_split(&a.train, &c.train), "another seed gave the same train split");
-	cr_assert(!same_split(&a.test, &c.test), "another seed gave the same test split");
+	cr_assert(!tu_same_split(&a.train, &c.train), "another seed gave the same train split");
+	cr_assert(!tu_same_split(&a.test, &c.test), "another seed gave the same test split");
 	ds_dataset_free(&a);
 	ds_dataset_free(&b);
 	ds_dataset_free(&c);
@@ -108,7 +76,7 @@ Test(mixture, train_size_leaves_the_test_split_alone)
 	mixture(&ps, &a);
 	set(&ps, mixture_params, "train", "200");
 	mixture(&ps, &b);
-	cr_assert(same_split(&a.test, &b.test));
+	cr_assert(tu_same_split(&a.test, &b.test));
 	ds_dataset_free(&a);
 	ds_dataset_free(&b);
 }
@@ -234,7 +202,7 @@ Test(mixture, nearest_class_mean_beats_chance)
 
 Test(mixture, refuses_impossible_sizes)
 {
-	struct rb_paramset ps = defaults(mixture_params);
+	struct rb_paramset ps = tu_defaults(mixture_params);
 	struct ds_dataset d;
 	char err[256] = "";
 
@@ -252,7 +220,7 @@ Test(mixture, refuses_impossible_sizes)
 static struct rb_paramset small_regress(const char *dimension, const char *samples,
 					const char *density, const char *condition)
 {
-	struct rb_paramset ps = defaults(regress_params);
+	struct rb_paramset ps = tu_defaults(regress_params);
 	set(&ps, regress_params, "dimension", dimension);
 	set(&ps, regress_params, "samples", samples);
 	set(&ps, regress_params, "density", density);
@@ -279,7 +247,7 @@ Test(regress, same_seed_same_bytes_other_seed_differs)
 			  densities[k]);
 		set(&ps, regress_params, "data_seed", "2");
 		regress(&ps, &c);
-		cr_assert(!same_split(&a.train, &c.train), "density %s: another seed, same data",
+		cr_assert(!tu_same_split(&a.train, &c.train), "density %s: another seed, same data",
 			  densities[k]);
 		ds_dataset_free(&a);
 		ds_dataset_free(&b);
@@ -413,7 +381,7 @@ Test(regress, label_scale_and_classification)
 
 	set(&ps, regress_params, "kind", "classification");
 	regress(&ps, &c);
-	cr_assert(same_matrix(&c.train.x, &d.train.x), "the kind changed the features");
+	cr_assert(tu_same_matrix(&c.train.x, &d.train.x), "the kind changed the features");
 	int64_t positive = 0;
 	for (int64_t i = 0; i < c.train.x.rows; i++) {
 		cr_assert(c.train.y[i] == 1.0 || c.train.y[i] == -1.0);

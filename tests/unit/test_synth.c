@@ -1,5 +1,7 @@
 /* Unit tests for datasets/synth: reproducibility, shape, labels, checksum. */
 #include <criterion/criterion.h>
+
+#include "tests/unit/testutil.h"
 #include <math.h>
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -11,49 +13,13 @@
 
 TestSuite(synth);
 
-/* Every parameter at its table default, parsed as the harness would. */
-static struct rb_paramset defaults(void)
-{
-	struct rb_paramset ps = { 0 };
-	char err[128];
-
-	for (const struct rb_param_spec *s = synth_logreg_params; s->name; s++) {
-		struct rb_value v;
-		cr_assert_eq(rb_value_parse(s, s->def, &v, err, sizeof(err)), 0, "%s: %s", s->name,
-			     err);
-		rb_paramset_set(&ps, s->name, &v);
-	}
-	return ps;
-}
-
-static void set_int(struct rb_paramset *ps, const char *name, long long i)
-{
-	struct rb_value v = *rb_paramset_get(ps, name);
-	v.i = i;
-	rb_paramset_set(ps, name, &v);
-}
-
-static void set_real(struct rb_paramset *ps, const char *name, double r)
-{
-	struct rb_value v = *rb_paramset_get(ps, name);
-	v.r = r;
-	rb_paramset_set(ps, name, &v);
-}
-
-static void set_choice(struct rb_paramset *ps, const char *name, const char *s)
-{
-	struct rb_value v = *rb_paramset_get(ps, name);
-	snprintf(v.s, sizeof(v.s), "%s", s);
-	rb_paramset_set(ps, name, &v);
-}
-
 /* A small problem that generates in milliseconds. */
 static struct rb_paramset small(long long samples, long long features, double density)
 {
-	struct rb_paramset ps = defaults();
-	set_int(&ps, "samples", samples);
-	set_int(&ps, "features", features);
-	set_real(&ps, "density", density);
+	struct rb_paramset ps = tu_defaults(synth_logreg_params);
+	tu_set_int(&ps, "samples", samples);
+	tu_set_int(&ps, "features", features);
+	tu_set_real(&ps, "density", density);
 	return ps;
 }
 
@@ -64,30 +30,11 @@ static void generate(const struct rb_paramset *ps, struct ds_dataset *d)
 	cr_assert_eq(rc, 0, "generate failed: %s", err);
 }
 
-static bool same_matrix(const struct ds_matrix *a, const struct ds_matrix *b)
-{
-	if (a->rows != b->rows || a->cols != b->cols || a->sparse != b->sparse)
-		return false;
-	if (!a->sparse)
-		return memcmp(a->dense, b->dense, (size_t)(a->rows * a->cols) * sizeof(double)) == 0;
-	int64_t nnz = ds_matrix_nnz(a);
-	return nnz == ds_matrix_nnz(b) &&
-	       memcmp(a->rowptr, b->rowptr, (size_t)(a->rows + 1) * sizeof(int64_t)) == 0 &&
-	       memcmp(a->colidx, b->colidx, (size_t)nnz * sizeof(int32_t)) == 0 &&
-	       memcmp(a->values, b->values, (size_t)nnz * sizeof(double)) == 0;
-}
-
-static bool same_split(const struct ds_split *a, const struct ds_split *b)
-{
-	return same_matrix(&a->x, &b->x) &&
-	       memcmp(a->y, b->y, (size_t)a->x.rows * sizeof(double)) == 0;
-}
-
 static bool same_dataset(const struct ds_dataset *a, const struct ds_dataset *b)
 {
 	return memcmp(a->name, b->name, sizeof(a->name)) == 0 &&
 	       strcmp(a->checksum, b->checksum) == 0 && strcmp(a->source, b->source) == 0 &&
-	       same_split(&a->train, &b->train) && same_split(&a->test, &b->test);
+	       tu_same_split(&a->train, &b->train) && tu_same_split(&a->test, &b->test);
 }
 
 Test(synth, table_defaults_are_in_range_and_documented)
@@ -126,9 +73,9 @@ Test(synth, different_seed_gives_different_data)
 	struct ds_dataset a, b;
 
 	generate(&ps, &a);
-	set_int(&ps, "data_seed", 2);
+	tu_set_int(&ps, "data_seed", 2);
 	generate(&ps, &b);
-	cr_assert(!same_matrix(&a.train.x, &b.train.x));
+	cr_assert(!tu_same_matrix(&a.train.x, &b.train.x));
 	cr_assert_neq(memcmp(a.train.y, b.train.y, 2000 * 0.8 * sizeof(double)), 0);
 	cr_assert_str_neq(a.checksum, b.checksum);
 	ds_dataset_free(&a);
@@ -208,7 +155,7 @@ Test(synth, split_sizes_and_identity)
 	struct ds_dataset d;
 	char checksum[65];
 
-	set_real(&ps, "test_fraction", 0.25);
+	tu_set_real(&ps, "test_fraction", 0.25);
 	generate(&ps, &d);
 	cr_assert_eq(d.train.x.rows, 750);
 	cr_assert_eq(d.test.x.rows, 250);
@@ -220,7 +167,7 @@ Test(synth, split_sizes_and_identity)
 				   "noise=0.05 test_fraction=0.25 kind=logistic data_seed=1");
 	ds_dataset_free(&d);
 
-	set_real(&ps, "test_fraction", 0.0);
+	tu_set_real(&ps, "test_fraction", 0.0);
 	generate(&ps, &d);
 	cr_assert_eq(d.train.x.rows, 1000);
 	cr_assert_eq(d.test.x.rows, 0);
@@ -251,11 +198,11 @@ Test(synth, noise_flips_labels_and_nothing_else)
 	struct ds_dataset clean, noisy;
 	int64_t flipped = 0;
 
-	set_real(&ps, "noise", 0.0);
+	tu_set_real(&ps, "noise", 0.0);
 	generate(&ps, &clean);
-	set_real(&ps, "noise", 0.2);
+	tu_set_real(&ps, "noise", 0.2);
 	generate(&ps, &noisy);
-	cr_assert(same_matrix(&clean.train.x, &noisy.train.x));
+	cr_assert(tu_same_matrix(&clean.train.x, &noisy.train.x));
 	for (int64_t i = 0; i < clean.train.x.rows; i++)
 		flipped += clean.train.y[i] != noisy.train.y[i];
 	double share = (double)flipped / (double)clean.train.x.rows;
@@ -273,7 +220,7 @@ static double learnt_test_accuracy(double noise)
 	struct ds_dataset d;
 	double w[20] = { 0 }, g[20];
 
-	set_real(&ps, "noise", noise);
+	tu_set_real(&ps, "noise", noise);
 	generate(&ps, &d);
 	struct lm_problem train = { .x = &d.train.x, .y = d.train.y, .loss = LM_LOGISTIC };
 	struct lm_problem test = { .x = &d.test.x, .y = d.test.y, .loss = LM_LOGISTIC };
@@ -301,12 +248,12 @@ Test(synth, regression_labels_and_noise)
 	struct ds_dataset clean, noisy;
 	double var = 0, diff2 = 0;
 
-	set_choice(&ps, "kind", "regression");
-	set_real(&ps, "noise", 0.0);
+	tu_set_choice(&ps, "kind", "regression");
+	tu_set_real(&ps, "noise", 0.0);
 	generate(&ps, &clean);
-	set_real(&ps, "noise", 0.5);
+	tu_set_real(&ps, "noise", 0.5);
 	generate(&ps, &noisy);
-	cr_assert(same_matrix(&clean.train.x, &noisy.train.x));
+	cr_assert(tu_same_matrix(&clean.train.x, &noisy.train.x));
 	int64_t n = clean.train.x.rows;
 	for (int64_t i = 0; i < n; i++) {
 		var += clean.train.y[i] * clean.train.y[i] / (double)n;
@@ -326,7 +273,7 @@ Test(synth, logistic_flip_probability_above_one_is_refused)
 	struct ds_dataset d;
 	char err[256] = "";
 
-	set_real(&ps, "noise", 1.5);
+	tu_set_real(&ps, "noise", 1.5);
 	cr_assert_eq(synth_logreg_generate(&ps, &d, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "noise") != NULL, "error: %s", err);
 	cr_assert_null(d.train.y);
@@ -336,7 +283,7 @@ Test(synth, logistic_flip_probability_above_one_is_refused)
 /* Frozen: SHA-256 of the canonical text, computed independently (Python hashlib). */
 Test(synth, checksum_of_defaults_is_frozen)
 {
-	struct rb_paramset ps = defaults();
+	struct rb_paramset ps = tu_defaults(synth_logreg_params);
 	char checksum[65];
 
 	synth_logreg_checksum(&ps, checksum);
@@ -345,7 +292,7 @@ Test(synth, checksum_of_defaults_is_frozen)
 
 Test(synth, checksum_depends_on_every_parameter)
 {
-	struct rb_paramset base = defaults();
+	struct rb_paramset base = tu_defaults(synth_logreg_params);
 	char reference[65], again[65];
 
 	synth_logreg_checksum(&base, reference);
@@ -357,11 +304,11 @@ Test(synth, checksum_depends_on_every_parameter)
 		struct rb_paramset ps = base;
 		char changed[65];
 		if (s->type == RB_CHOICE)
-			set_choice(&ps, s->name, "regression");
+			tu_set_choice(&ps, s->name, "regression");
 		else if (s->type == RB_REAL)
-			set_real(&ps, s->name, rb_paramset_get(&ps, s->name)->r * 0.5);
+			tu_set_real(&ps, s->name, rb_paramset_get(&ps, s->name)->r * 0.5);
 		else
-			set_int(&ps, s->name, rb_paramset_get(&ps, s->name)->i + 1);
+			tu_set_int(&ps, s->name, rb_paramset_get(&ps, s->name)->i + 1);
 		synth_logreg_checksum(&ps, changed);
 		cr_assert_str_neq(changed, reference, "checksum ignores %s", s->name);
 	}

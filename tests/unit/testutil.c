@@ -1,6 +1,8 @@
 /* testutil: helpers shared by the unit and end-to-end tests. */
 #include "tests/unit/testutil.h"
 
+#include <criterion/criterion.h>
+
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,4 +102,51 @@ char *tu_read(const char *path)
 	buf[got] = 0;
 	fclose(f);
 	return buf;
+}
+
+struct rb_paramset tu_defaults(const struct rb_param_spec *table)
+{
+	struct rb_paramset ps;
+	char err[512];
+	cr_assert_eq(rb_paramset_defaults(table, &ps, err, sizeof(err)), 0, "%s", err);
+	return ps;
+}
+
+void tu_set_int(struct rb_paramset *ps, const char *name, long long i)
+{
+	struct rb_value v = *rb_paramset_get(ps, name);
+	v.i = i;
+	rb_paramset_set(ps, name, &v);
+}
+
+void tu_set_real(struct rb_paramset *ps, const char *name, double r)
+{
+	struct rb_value v = *rb_paramset_get(ps, name);
+	v.r = r;
+	rb_paramset_set(ps, name, &v);
+}
+
+void tu_set_choice(struct rb_paramset *ps, const char *name, const char *s)
+{
+	struct rb_value v = *rb_paramset_get(ps, name);
+	snprintf(v.s, sizeof(v.s), "%s", s);
+	rb_paramset_set(ps, name, &v);
+}
+
+bool tu_same_matrix(const struct ds_matrix *a, const struct ds_matrix *b)
+{
+	if (a->rows != b->rows || a->cols != b->cols || a->sparse != b->sparse)
+		return false;
+	if (!a->sparse)
+		return memcmp(a->dense, b->dense, (size_t)(a->rows * a->cols) * sizeof(double)) == 0;
+	int64_t nnz = ds_matrix_nnz(a);
+	return nnz == ds_matrix_nnz(b) &&
+	       memcmp(a->rowptr, b->rowptr, (size_t)(a->rows + 1) * sizeof(int64_t)) == 0 &&
+	       memcmp(a->colidx, b->colidx, (size_t)nnz * sizeof(int32_t)) == 0 &&
+	       memcmp(a->values, b->values, (size_t)nnz * sizeof(double)) == 0;
+}
+
+bool tu_same_split(const struct ds_split *a, const struct ds_split *b)
+{
+	return tu_same_matrix(&a->x, &b->x) && memcmp(a->y, b->y, (size_t)a->x.rows * sizeof(double)) == 0;
 }

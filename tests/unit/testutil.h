@@ -4,6 +4,11 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
+#include "datasets/dataset.h"
+#include "suite/params.h"
+
 /* A fresh folder under $TMPDIR (or /tmp); the path is written into buf. */
 void tu_tmpdir(char *buf, size_t len);
 /* Write text to dir/name; returns the full path in a static-free caller buffer. */
@@ -19,5 +24,16 @@ int tu_lines(const char *s);
 int tu_count_entries(const char *dir);
 /* Read a whole file (malloc'd) or NULL. */
 char *tu_read(const char *path);
+
+/* Every parameter of a table at its default (asserts that the defaults validate), and
+ * setters that keep a parameter's type. */
+struct rb_paramset tu_defaults(const struct rb_param_spec *table);
+void tu_set_int(struct rb_paramset *ps, const char *name, long long i);
+void tu_set_real(struct rb_paramset *ps, const char *name, double r);
+void tu_set_choice(struct rb_paramset *ps, const char *name, const char *s);
+
+/* Byte-for-byte equality of matrices (dense or CSR) and of splits (with labels). */
+bool tu_same_matrix(const struct ds_matrix *a, const struct ds_matrix *b);
+bool tu_same_split(const struct ds_split *a, const struct ds_split *b);
 
 #endif
