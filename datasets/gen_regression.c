@@ -17,6 +17,7 @@
 
 #include "algorithms/kernels/rng.h"
 #include "datasets/genid.h"
+#include "datasets/synth.h"
 #include "suite/error.h"
 
 /* Same reason as in rng.c: no fused multiply-add, so margins are bit-reproducible. */
@@ -157,44 +158,9 @@ static int dense_split(struct regress_state *st, int64_t rows, struct ds_split *
 	return 0;
 }
 
-/* Columns by geometric skips (one draw per nonzero, not per column), sorted by
- * construction. */
-static int sparse_row(struct regress_state *st, struct ds_matrix *m, int64_t row,
-		      int64_t *cap, double *margin)
+static double label_of(void *ctx, double margin)
 {
-	int64_t nnz = m->rowptr[row];
-	int64_t j = rng_geometric(&st->rows, st->cfg.density);
-
-	*margin = 0.0;
-	while (j < st->cfg.dimension) {
-		if (ds_csr_reserve(m, nnz, cap) != 0)
-			return -1;
-		double v = st->scale[j] * rng_normal(&st->rows);
-		m->colidx[nnz] = (int32_t)j;
-		m->values[nnz] = v;
-		*margin += v * st->w_star[j];
-		nnz++;
-		j += 1 + rng_geometric(&st->rows, st->cfg.density);
-	}
-	m->rowptr[row + 1] = nnz;
-	return 0;
-}
-
-static int sparse_split(struct regress_state *st, int64_t rows, struct ds_split *out)
-{
-	struct ds_matrix *m = &out->x;
-	double expected = (double)rows * (double)st->cfg.dimension * st->cfg.density;
-	int64_t cap = (int64_t)(expected * 1.01) + 1024;
-
-	if (ds_csr_alloc(m, rows, st->cfg.dimension, cap) != 0)
-		return -1;
-	for (int64_t i = 0; i < rows; i++) {
-		double margin;
-		if (sparse_row(st, m, i, &cap, &margin) != 0)
-			return -1;
-		out->y[i] = draw_label(st, margin);
-	}
-	return 0;
+	return draw_label(ctx, margin);
 }
 
 static int generate_split(struct regress_state *st, int64_t rows, struct ds_split *out)
@@ -204,7 +170,8 @@ static int generate_split(struct regress_state *st, int64_t rows, struct ds_spli
 		return -1;
 	if (st->cfg.density >= 1.0)
 		return dense_split(st, rows, out);
-	return sparse_split(st, rows, out);
+	return synth_sparse_split(&st->rows, st->cfg.density, st->cfg.dimension, st->scale, st->w_star,
+				  rows, out, label_of, st);
 }
 
 /* Refuse sizes that cannot be meant (and would overflow or exhaust memory) up front. */

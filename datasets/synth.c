@@ -150,44 +150,49 @@ static int dense_split(struct synth_state *st, int64_t rows, struct ds_split *ou
 	return 0;
 }
 
-/* Columns by geometric skips (one draw per nonzero, not per feature), sorted by
- * construction; values N(0, 1). */
-static int sparse_row(struct synth_state *st, struct ds_matrix *m, int64_t row, int64_t *cap,
-		      double *margin)
+static int sparse_row(struct rng *r, double density, int64_t cols, const double *scale,
+		      const double *w, struct ds_matrix *m, int64_t row, int64_t *cap, double *margin)
 {
 	int64_t nnz = m->rowptr[row];
-	int64_t j = rng_geometric(&st->rows, st->cfg.density);
+	int64_t j = rng_geometric(r, density);
 
 	*margin = 0.0;
-	while (j < st->cfg.features) {
+	while (j < cols) {
 		if (ds_csr_reserve(m, nnz, cap) != 0)
 			return -1;
-		double v = rng_normal(&st->rows);
+		double v = scale ? scale[j] * rng_normal(r) : rng_normal(r);
 		m->colidx[nnz] = (int32_t)j;
 		m->values[nnz] = v;
-		*margin += v * st->w_star[j];
+		*margin += v * w[j];
 		nnz++;
-		j += 1 + rng_geometric(&st->rows, st->cfg.density);
+		j += 1 + rng_geometric(r, density);
 	}
 	m->rowptr[row + 1] = nnz;
 	return 0;
 }
 
-static int sparse_split(struct synth_state *st, int64_t rows, struct ds_split *out)
+int synth_sparse_split(struct rng *r, double density, int64_t cols, const double *scale,
+		       const double *w, int64_t rows, struct ds_split *out, synth_label_fn label,
+		       void *ctx)
 {
 	struct ds_matrix *m = &out->x;
-	double expected = (double)rows * (double)st->cfg.features * st->cfg.density;
+	double expected = (double)rows * (double)cols * density;
 	int64_t cap = (int64_t)(expected * 1.01) + 1024;
 
-	if (ds_csr_alloc(m, rows, st->cfg.features, cap) != 0)
+	if (ds_csr_alloc(m, rows, cols, cap) != 0)
 		return -1;
 	for (int64_t i = 0; i < rows; i++) {
 		double margin;
-		if (sparse_row(st, m, i, &cap, &margin) != 0)
+		if (sparse_row(r, density, cols, scale, w, m, i, &cap, &margin) != 0)
 			return -1;
-		out->y[i] = draw_label(st, margin);
+		out->y[i] = label(ctx, margin);
 	}
 	return 0;
+}
+
+static double label_of(void *ctx, double margin)
+{
+	return draw_label(ctx, margin);
 }
 
 static int generate_split(struct synth_state *st, int64_t rows, struct ds_split *out)
@@ -197,7 +202,8 @@ static int generate_split(struct synth_state *st, int64_t rows, struct ds_split 
 		return -1;
 	if (st->cfg.density >= 1.0)
 		return dense_split(st, rows, out);
-	return sparse_split(st, rows, out);
+	return synth_sparse_split(&st->rows, st->cfg.density, st->cfg.features, NULL, st->w_star, rows,
+				  out, label_of, st);
 }
 
 static void fill_identity(const struct rb_paramset *ps, struct ds_dataset *out)

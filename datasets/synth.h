@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "algorithms/kernels/rng.h"
 #include "datasets/dataset.h"
 #include "suite/params.h"
 
@@ -33,5 +34,14 @@ int synth_logreg_generate(const struct rb_paramset *ps, struct ds_dataset *out, 
  * dataset's identity, known before any data exists. The version is bumped whenever
  * the same parameters would generate different bytes. */
 void synth_logreg_checksum(const struct rb_paramset *ps, char out[65]);
+
+/* Sparse rows for planted-model generators (this one and gen_regression): columns drawn
+ * by geometric skips from `r` (one draw per nonzero, sorted by construction), values
+ * scale[j] * N(0, 1) (scale NULL: 1), and each row's label from label(ctx, x.w). Fills
+ * out->x as CSR (rows x cols) and out->y (allocated by the caller). */
+typedef double (*synth_label_fn)(void *ctx, double margin);
+int synth_sparse_split(struct rng *r, double density, int64_t cols, const double *scale,
+		       const double *w, int64_t rows, struct ds_split *out, synth_label_fn label,
+		       void *ctx);
 
 #endif
