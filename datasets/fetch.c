@@ -68,8 +68,8 @@ enum fetch_where fetch_locate(const struct catalog_file *f, char *path, size_t l
 	return f->sha256 && f->urls[0] ? FETCH_REMOTE : FETCH_NOWHERE;
 }
 
-/* Copy `src` to `tmp` while hashing is done afterwards on the copy itself, so what is
- * kept is exactly what was verified. */
+/* Copy `src` to `dst`; the digest is then taken of the copy itself, so what is kept is
+ * exactly what was verified. */
 static int copy_file(const char *src, const char *dst, char *err, size_t errlen)
 {
 	FILE *in = fopen(src, "rb"), *out = in ? fopen(dst, "wb") : NULL;

@@ -279,7 +279,9 @@ static json_t *run_json(const struct sweep *s, const struct sweep_run *r, const 
 static int publish(const char *tmp, const char *final, const char *tmproot, char *err, size_t errlen)
 {
 	char old[4200];
-	snprintf(old, sizeof(old), "%s/old-%ld", tmproot, (long)getpid());
+	/* <name>.<pid>, like the run folders in progress, so clean_stale_tmp removes it if
+	 * this process dies between the two renames. */
+	snprintf(old, sizeof(old), "%s/old.%ld", tmproot, (long)getpid());
 	int had_old = rename(final, old) == 0;
 	if (rename(tmp, final) != 0) {
 		snprintf(err, errlen, "%s: cannot move the finished run into place: %s", final,
