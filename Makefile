@@ -2,6 +2,7 @@
 #   make                 build build/relaxbench (gcc, C11, -O2, warnings are errors)
 #   make CC=clang        the same with clang
 #   make SAN=1 test      AddressSanitizer + UndefinedBehaviorSanitizer build and tests (build/san/)
+#   make TSAN=1 test     ThreadSanitizer build, concurrency stress tests only (build/tsan/)
 #   make test            unit + integration tests (Criterion) and a smoke-scale reproduce
 #   make reproduce [SCALE=quick|smoke|full] [FAMILY=name] [JOBS=N]
 #   make bench           kernel benchmarks -> results/bench/*.csv
@@ -21,7 +22,15 @@ PLOTS   ?= plots/out
 
 PKGS := openblas yaml-0.1 sqlite3 jansson libcrypto zlib liblzma
 
-ifeq ($(SAN),1)
+ifeq ($(TSAN),1)
+# ThreadSanitizer: the concurrency stress tests (suites named stress_*), which use
+# pthreads, since libgomp and OpenBLAS are not instrumented.
+BUILD    ?= build/tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+OPT      := -O1 -g
+TEST_ARGS ?= --filter 'stress_*/*'
+TEST_FUZZ_SECONDS := 0
+else ifeq ($(SAN),1)
 BUILD    ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      := -O1 -g
@@ -110,11 +119,11 @@ export RELAXBENCH_DATA_MIRROR
 # RELAXBENCH_BIN and the repository root via RELAXBENCH_ROOT.
 test: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TESTS)
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+	@[ "$(TEST_FUZZ_SECONDS)" = 0 ] || $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	RELAXBENCH_BIN=$(abspath $(BIN)) RELAXBENCH_ROOT=$(CURDIR) \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-	  UBSAN_OPTIONS=print_stacktrace=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1 TSAN_OPTIONS=halt_on_error=1 \
 	  $(TESTS) --jobs 2 $(TEST_ARGS)
 
 MANIFESTS = $(if $(FAMILY),$(wildcard experiments/$(FAMILY)/*.yaml),$(wildcard experiments/*/*.yaml))
