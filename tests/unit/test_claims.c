@@ -128,3 +128,22 @@ Test(claims, bad_sql_in_a_claim_is_found_before_runs)
 	sweep_free(&s);
 	mf_free(m);
 }
+
+Test(claims, collect_reloads_a_run_redone_with_force)
+{
+	struct fixture f;
+	char err[1024];
+	int loaded, skipped;
+	run_fixture(&f);
+	sqlite3 *db = store_open(f.db, 0, err, sizeof(err));
+	cr_assert_eq(store_collect(db, f.results, &loaded, &skipped, err, sizeof(err)), 0, "%s", err);
+	/* Redo every run at once: they finish within the same second as a rule. */
+	struct exec_opts o = {.results = f.results, .quiet = 1, .force = 1};
+	struct exec_stats st;
+	cr_assert_eq(exec_sweeps(&f.s, 1, &o, &st, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(store_collect(db, f.results, &loaded, &skipped, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(loaded, 6, "every redone run is reloaded (%d skipped)", skipped);
+	store_close(db);
+	sweep_free(&f.s);
+	mf_free(f.m);
+}
