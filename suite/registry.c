@@ -8,12 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algorithms/htm_conflict/competitive.h"
+#include "algorithms/htm_conflict/throughput.h"
 #include "algorithms/sparsified_sgd/sgd.h"
 #include "suite/selftest.h"
 
 static const struct rb_algorithm *const registry[] = {
 	&sgd_algorithm,
 	&gd_full_algorithm,
+	&conflict_worst_case_algorithm,
+	&conflict_stochastic_algorithm,
+	&htm_sim_algorithm,
 	&selftest_algorithm,
 	NULL,
 };
