@@ -44,8 +44,13 @@ static const struct bench_case dgemv_stream_bench = {
 	.run = dgemv_stream_run,
 };
 
+extern const struct bench_case relaxed_structures_multiqueue_bench;
+extern const struct bench_case relaxed_structures_multicounter_bench;
+
 static const struct bench_case *const bench_table[] = {
 	&dgemv_stream_bench,
+	&relaxed_structures_multiqueue_bench,
+	&relaxed_structures_multicounter_bench,
 	NULL,
 };
 /* ---- end of the table ---- */

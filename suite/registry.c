@@ -10,6 +10,8 @@
 
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
+#include "algorithms/relaxed_structures/mc_experiments.h"
+#include "algorithms/relaxed_structures/mq_experiments.h"
 #include "algorithms/sparsified_sgd/sgd.h"
 #include "suite/selftest.h"
 
@@ -19,6 +21,12 @@ static const struct rb_algorithm *const registry[] = {
 	&conflict_worst_case_algorithm,
 	&conflict_stochastic_algorithm,
 	&htm_sim_algorithm,
+	&multiqueue_seq_algorithm,
+	&multiqueue_algorithm,
+	&locked_heap_algorithm,
+	&multicounter_seq_algorithm,
+	&multicounter_algorithm,
+	&fetch_add_counter_algorithm,
 	&selftest_algorithm,
 	NULL,
 };
