@@ -14,6 +14,7 @@
 #define STRESS_RELAXED_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct stress_case {
 	const char *suite;        /* stress_mq or stress_mc */
@@ -32,5 +33,8 @@ const struct stress_case *stress_find(const char *name);
 
 /* 0, or -1 with what went wrong in err. */
 int stress_run(const struct stress_case *c, char *err, size_t errlen);
+
+/* Every case, a PASS/FAIL line each on out: the number that failed. */
+int stress_relaxed_run_all(FILE *out);
 
 #endif
