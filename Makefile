@@ -7,6 +7,8 @@
 #   make test            unit + integration tests (Criterion) and a smoke-scale reproduce
 #   make reproduce [SCALE=quick|smoke|full] [FAMILY=name] [JOBS=N]
 #   make bench           kernel benchmarks -> results/bench/*.csv
+#   make regress         CI-scale runs compared with results/reference/ (fails on a regression)
+#   make reference       rewrite results/reference/ from CI-scale runs (on purpose only)
 #   make datasets        fetch every dataset with a pinned digest into datasets/cache (mirror first)
 #   make fuzz [FUZZ_SECONDS=N]  run each loader's libFuzzer target for N seconds (default 60)
 #   make deps            install the Debian packages (root), or print the apt-get line
@@ -84,7 +86,7 @@ BIN   := $(BUILD)/relaxbench
 TESTS := $(BUILD)/relaxbench-tests
 STRESS := $(BUILD)/relaxbench-stress
 
-.PHONY: all deps test reproduce bench clean datasets fuzz
+.PHONY: all deps test reproduce bench clean datasets fuzz regress reference
 all: $(BIN)
 
 $(BUILD)/obj/suite/envinfo.o: $(REV_STAMP)
@@ -151,6 +153,19 @@ reproduce: deps
 	$(BIN) plot $(MANIFESTS) --scale $(SCALE) --results $(RESULTS) --plots $(PLOTS)
 	$(BIN) report $(MANIFESTS) --scale $(SCALE) --results $(RESULTS) --plots $(PLOTS)
 	@echo "report: $(RESULTS)/REPORT.md"
+
+# Regression check at CI's scale (smoke) against results/reference/ (committed). Every
+# run is redone (--force): a run id hashes the parameters, not the code, so runs left by
+# an older build must not stand in for this one. `make reference` rewrites the reference
+# on purpose (say why in the change).
+REGRESS_RESULTS ?= results/ci
+regress reference: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	$(BIN) calibrate --results $(REGRESS_RESULTS) --quiet
+	$(BIN) run $(MANIFESTS) --scale smoke --results $(REGRESS_RESULTS) --force --quiet
+	$(BIN) collect --results $(REGRESS_RESULTS) --quiet
+	$(BIN) $@ $(MANIFESTS) --scale smoke --results $(REGRESS_RESULTS) \
+	  $(if $(filter regress,$@),--plots $(PLOTS)) --reference results/reference
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN)

@@ -3,6 +3,7 @@
  * the input (manifest, flag, dataset) is one line on stderr and exit status 2.
  */
 #include <getopt.h>
+#include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +24,11 @@
 #include "suite/outputs.h"
 #include "suite/paths.h"
 #include "suite/registry.h"
+#include "suite/regress.h"
 #include "suite/report.h"
 #include "suite/store.h"
 #include "suite/table.h"
+#include "suite/trend.h"
 
 #define EXIT_INPUT 2   /* bad manifest, flag or dataset */
 #define MAX_MANIFESTS 256
@@ -38,6 +41,9 @@ struct opts {
 	double timeout_s;
 	const char *filters[MAX_FILTERS];
 	int nfilters;
+	const char *reference;             /* folder of the reference CSV files */
+	const char *manifests[MAX_MANIFESTS];  /* trend: --manifest */
+	int nmanifests;
 	char **rest;          /* positional arguments */
 	int nrest;
 	char **passthrough;   /* after "--": for GNU parallel */
@@ -651,6 +657,129 @@ static int cmd_bench(struct opts *o)
 	return 0;
 }
 
+/* Claims and key metrics of every manifest, measured in the results store. */
+static int measure_all(const struct loaded *l, const struct opts *o, const char *cmd, struct rg_set *set)
+{
+	char err[2048];
+	sqlite3 *db = open_store(o, cmd);
+	if (!db)
+		return -1;
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < l->n; i++)
+		rc = rg_measure(db, &l->s[i], set, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "relaxbench %s: %s\n", cmd, err);
+	store_close(db);
+	return rc;
+}
+
+static int cmd_reference(struct opts *o)
+{
+	struct loaded l;
+	struct rg_set set = {0};
+	char err[2048];
+	if (load_all(&l, o, 1) < 0)
+		return EXIT_INPUT;
+	int rc = measure_all(&l, o, "reference", &set);
+	sqlite3 *db = rc == 0 ? open_store(o, "reference") : NULL;
+	if (db && rg_write_reference(db, &set, mf_scale_name(o->scale), o->reference, err,
+				     sizeof(err)) < 0) {
+		fprintf(stderr, "relaxbench reference: %s\n", err);
+		rc = -1;
+	}
+	if (db) {
+		store_close(db);
+		if (rc == 0)
+			fprintf(stderr, "reference: %d items of %d experiments at scale %s written to %s/\n",
+				set.n, l.n, mf_scale_name(o->scale), o->reference);
+	}
+	rg_free(&set);
+	unload(&l);
+	return rc == 0 && db ? 0 : 1;
+}
+
+static int cmd_regress(struct opts *o)
+{
+	struct loaded l;
+	struct rg_set set = {0};
+	char err[2048];
+	if (load_all(&l, o, 1) < 0)
+		return EXIT_INPUT;
+	int rc = measure_all(&l, o, "regress", &set) < 0 ? 1 : 0, missing = 0;
+	for (int i = 0; rc == 0 && i < l.n; i++) {
+		int r = rg_read_reference(&set, &l.s[i], mf_scale_name(o->scale), o->reference, err,
+					  sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "relaxbench regress: %s\n", err);
+			rc = EXIT_INPUT;
+		}
+		missing += r == 1 && (l.m[i]->nclaims || l.m[i]->nregress);
+	}
+	if (rc == 0) {
+		int failed = rg_compare(&set);
+		rg_print(stdout, &set);
+		if (rg_plot(&set, o->plots, err, sizeof(err)) < 0) {
+			fprintf(stderr, "relaxbench regress: plot: %s\n", err);
+			rc = 1;
+		}
+		printf("regress: %d items, %d failed; %d experiments have no reference yet (make "
+		       "reference); plots in %s/regress/\n", set.n, failed, missing, o->plots);
+		rc = rc ? rc : failed ? 1 : 0;
+	}
+	rg_free(&set);
+	unload(&l);
+	return rc;
+}
+
+/* trend: the manifests are --manifest files, or every experiments/<family>/<id>.yaml with
+ * a regress section. */
+static int trend_manifests(struct opts *o, glob_t *g)
+{
+	char root[4096], pattern[4200], err[512];
+	if (o->nmanifests)
+		return 0;
+	if (rb_root_dir(root, sizeof(root), err, sizeof(err)) < 0) {
+		fprintf(stderr, "relaxbench trend: %s\n", err);
+		return -1;
+	}
+	snprintf(pattern, sizeof(pattern), "%s/experiments/*/*.yaml", root);
+	if (glob(pattern, 0, NULL, g) != 0 || g->gl_pathc > MAX_MANIFESTS) {
+		fprintf(stderr, "relaxbench trend: no manifests under %s/experiments\n", root);
+		return -1;
+	}
+	for (size_t i = 0; i < g->gl_pathc; i++)
+		o->manifests[o->nmanifests++] = g->gl_pathv[i];
+	return 0;
+}
+
+static int cmd_trend(struct opts *o)
+{
+	struct loaded l;
+	glob_t g = {0};
+	char err[2048];
+	if (o->nrest < 1)
+		return usage_error("trend", "give at least one results store%s", "");
+	struct opts mo = *o;
+	if (trend_manifests(&mo, &g) < 0)
+		return EXIT_INPUT;
+	mo.rest = (char **)mo.manifests;
+	mo.nrest = mo.nmanifests;
+	int rc = load_all(&l, &mo, 1) < 0 ? EXIT_INPUT : 0;
+	struct trend_opts to = {
+		.stores = (const char *const *)o->rest, .nstores = o->nrest, .sweeps = l.s,
+		.nsweeps = l.n, .scale = mf_scale_name(o->scale), .refdir = o->reference,
+		.plots = o->plots,
+	};
+	if (rc == 0 && trend_run(&to, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "relaxbench trend: %s\n", err);
+		rc = 1;
+	}
+	if (rc != EXIT_INPUT)
+		unload(&l);
+	globfree(&g);
+	return rc;
+}
+
 /* ---- dispatch ------------------------------------------------------------------------- */
 
 static const struct command commands[] = {
@@ -678,6 +807,13 @@ static const struct command commands[] = {
 	 "sr"},
 	{"report", "MANIFEST...", "write REPORT.md: figures, tables, claims, failures, environment",
 	 cmd_report, "srpo"},
+	{"reference", "MANIFEST...", "write the claims' values and the key metrics (each manifest's "
+	 "regress section) as results/reference/<experiment>.csv", cmd_reference, "srR"},
+	{"regress", "MANIFEST...", "compare the claims and key metrics with the reference: table, a "
+	 "plot per family in <plots>/regress/, exit 1 on a regression", cmd_regress, "srpR"},
+	{"trend", "STORE...", "key metrics across results stores (folders or .db files, one per "
+	 "commit) in commit order, with the reference band: a table and <plots>/trend/ figures",
+	 cmd_trend, "spRm"},
 	{"query", "MANIFEST SQL", "run SQL over a manifest's views (runs, final, summary, curve, "
 	 "failures)", cmd_query, "sr"},
 	{"env", "", "print the environment recorded with every run", cmd_env, ""},
@@ -709,6 +845,9 @@ static const struct {
 	      "                             fetch: every dataset with pinned digests"},
 	{'t', "--threads N                threads for the all-threads figures (default: all cores)"},
 	{'q', "--quiet                    no progress on stderr"},
+	{'R', "--reference DIR            reference CSV files (default results/reference)"},
+	{'m', "--manifest FILE            a manifest to follow (repeatable; default: every\n"
+	      "                             experiments/*/*.yaml of the repository)"},
 };
 
 static void command_help(const struct command *c)
@@ -757,6 +896,7 @@ static int parse_opts(const struct command *c, int argc, char **argv, struct opt
 		{"timeout", required_argument, 0, 'T'}, {"filter", required_argument, 0, 'x'},
 		{"id", required_argument, 0, 'i'}, {"all", no_argument, 0, 'A'},
 		{"threads", required_argument, 0, 't'}, {"quiet", no_argument, 0, 'q'},
+		{"reference", required_argument, 0, 'R'}, {"manifest", required_argument, 0, 'm'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int ch;
 	double v;
@@ -788,6 +928,12 @@ static int parse_opts(const struct command *c, int argc, char **argv, struct opt
 		case 'i': o->id = optarg; break;
 		case 'A': o->all = 1; break;
 		case 'q': o->quiet = 1; break;
+		case 'R': o->reference = optarg; break;
+		case 'm':
+			if (o->nmanifests == MAX_MANIFESTS)
+				return usage_error(c->name, "at most 256 manifests%s", ""), -1;
+			o->manifests[o->nmanifests++] = optarg;
+			break;
 		case 'x':
 			if (o->nfilters == MAX_FILTERS)
 				return usage_error(c->name, "at most 16 filters%s", ""), -1;
@@ -824,7 +970,7 @@ static int split_args(int argc, char **argv, char **opts, char **pos, int *npos,
 {
 	static const char *const with_value[] = {"--scale", "--results", "--plots", "--out", "--jobs",
 						 "--sshloginfile", "--timeout", "--filter", "--id",
-						 "--threads", NULL};
+						 "--threads", "--reference", "--manifest", NULL};
 	int nopts = 0;
 	*npos = 0;
 	*npass = 0;
@@ -859,7 +1005,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "relaxbench: unknown command '%s' (see relaxbench --help)\n", argv[1]);
 		return EXIT_INPUT;
 	}
-	struct opts o = {.scale = MF_QUICK, .plots = "plots/out"};
+	struct opts o = {.scale = MF_QUICK, .plots = "plots/out", .reference = "results/reference"};
 	o.results = getenv("RELAXBENCH_RESULTS") ? getenv("RELAXBENCH_RESULTS") : "results";
 	char **av = calloc((size_t)argc + 1, sizeof(char *)), **pos = calloc((size_t)argc + 1, sizeof(char *));
 	int npos;

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -676,7 +677,9 @@ static int parse_expect(const char *s, struct mf_claim *cl)
 
 static int load_claim(struct ctx *c, const yaml_node_t *item, struct mf_claim *cl)
 {
-	static const char *const keys[] = {"id", "statement", "paper_value", "measured", "expect", NULL};
+	static const char *const keys[] = {"id", "statement", "paper_value", "measured", "expect",
+					   "regress", NULL};
+	const char *regress = NULL;
 	cl->node = item;
 	if (expect_type(c, item, YAML_MAPPING_NODE, "claims") < 0 ||
 	    check_keys(c, item, keys, "claims") < 0 ||
@@ -684,8 +687,13 @@ static int load_claim(struct ctx *c, const yaml_node_t *item, struct mf_claim *c
 	    get_string(c, item, "statement", "claims.statement", 1, &cl->statement) < 0 ||
 	    get_string(c, item, "paper_value", "claims.paper_value", 0, &cl->paper_value) < 0 ||
 	    get_string(c, item, "measured", "claims.measured", 1, &cl->measured) < 0 ||
-	    get_string(c, item, "expect", "claims.expect", 1, &cl->expect) < 0)
+	    get_string(c, item, "expect", "claims.expect", 1, &cl->expect) < 0 ||
+	    get_string(c, item, "regress", "claims.regress", 0, &regress) < 0)
 		return -1;
+	if (regress && strcmp(regress, "verdict") && strcmp(regress, "report"))
+		return fail(c, mf_map_get(c->m, item, "regress"), "claims.regress",
+			    "'%s' is not one of verdict, report", regress);
+	cl->regress_report_only = regress && !strcmp(regress, "report");
 	if (parse_expect(cl->expect, cl) < 0)
 		return fail(c, mf_map_get(c->m, item, "expect"), "claims.expect",
 			    "cannot read '%s' (expected '<op> number' with op one of < <= > >= ==, "
@@ -714,11 +722,83 @@ static int load_claims(struct ctx *c, const yaml_node_t *root)
 	return 0;
 }
 
+/* tolerance: {abs: A, rel: R, sd: K}, at least one, each finite and >= 0. */
+static int load_tolerance(struct ctx *c, const yaml_node_t *item, struct mf_regress *r)
+{
+	static const char *const keys[] = {"abs", "rel", "sd", NULL};
+	double *dst[] = {&r->tol_abs, &r->tol_rel, &r->tol_sd};
+	const yaml_node_t *t = mf_map_get(c->m, item, "tolerance");
+	if (!t)
+		return fail(c, item, "regress.tolerance", "missing (a mapping of abs, rel and/or sd)");
+	if (expect_type(c, t, YAML_MAPPING_NODE, "regress.tolerance") < 0 ||
+	    check_keys(c, t, keys, "regress.tolerance") < 0)
+		return -1;
+	int given = 0;
+	for (int k = 0; keys[k]; k++) {
+		const yaml_node_t *v = mf_map_get(c->m, t, keys[k]);
+		if (!v)
+			continue;
+		char *end = NULL;
+		const char *txt = mf_scalar(v);
+		double x = txt ? strtod(txt, &end) : NAN;
+		if (!txt || end == txt || *end || !isfinite(x) || x < 0)
+			return fail(c, v, "regress.tolerance", "%s must be a number >= 0", keys[k]);
+		*dst[k] = x;
+		given++;
+	}
+	return given ? 0 : fail(c, t, "regress.tolerance", "give at least one of abs, rel, sd");
+}
+
+static int load_regress_item(struct ctx *c, const yaml_node_t *item, struct mf_regress *r)
+{
+	static const char *const keys[] = {"id", "query", "tolerance", "better", NULL};
+	const char *better = NULL;
+	r->node = item;
+	if (expect_type(c, item, YAML_MAPPING_NODE, "regress") < 0 ||
+	    check_keys(c, item, keys, "regress") < 0 ||
+	    get_identifier(c, item, "id", "regress.id", &r->id) < 0 ||
+	    get_string(c, item, "query", "regress.query", 1, &r->query) < 0 ||
+	    get_string(c, item, "better", "regress.better", 0, &better) < 0 ||
+	    load_tolerance(c, item, r) < 0)
+		return -1;
+	if (!better || !strcmp(better, "either"))
+		r->better = MF_EITHER;
+	else if (!strcmp(better, "lower"))
+		r->better = MF_LOWER;
+	else if (!strcmp(better, "higher"))
+		r->better = MF_HIGHER;
+	else
+		return fail(c, mf_map_get(c->m, item, "better"), "regress.better",
+			    "'%s' is not one of lower, higher, either", better);
+	return 0;
+}
+
+static int load_regress(struct ctx *c, const yaml_node_t *root)
+{
+	const yaml_node_t *n = mf_map_get(c->m, root, "regress");
+	if (!n)
+		return 0;
+	if (expect_type(c, n, YAML_SEQUENCE_NODE, "regress") < 0)
+		return -1;
+	if (mf_len(n) > MF_MAX_ITEMS)
+		return fail(c, n, "regress", "at most %d key metrics", MF_MAX_ITEMS);
+	const char *seen[MF_MAX_ITEMS];
+	for (int i = 0; i < mf_len(n); i++) {
+		struct mf_regress *r = &c->m->regress[c->m->nregress];
+		if (load_regress_item(c, mf_item(c->m, n, i), r) < 0 ||
+		    unique_id(c, mf_item(c->m, n, i), "regress.id", r->id, seen, i) < 0)
+			return -1;
+		seen[i] = r->id;
+		c->m->nregress++;
+	}
+	return 0;
+}
+
 static int load_root(struct ctx *c)
 {
 	static const char *const keys[] = {"id", "title", "paper", "reproduces", "description",
 					   "dataset", "algorithms", "params", "seeds", "timeout_s",
-					   "metrics", "plots", "tables", "claims", NULL};
+					   "metrics", "plots", "tables", "claims", "regress", NULL};
 	const yaml_node_t *root = yaml_document_get_root_node(&c->m->doc);
 	if (!root) {
 		snprintf(c->err, c->errlen, "%s:1:1: manifest is empty", c->m->path);
@@ -733,7 +813,8 @@ static int load_root(struct ctx *c)
 		return -1;
 	if (load_paper(c, root) < 0 || load_algorithms(c, root) < 0 || load_datasets(c, root) < 0 ||
 	    load_params(c, root) < 0 || load_seeds_timeout(c, root) < 0 || load_metrics(c, root) < 0 ||
-	    load_plots(c, root) < 0 || load_tables(c, root) < 0 || load_claims(c, root) < 0)
+	    load_plots(c, root) < 0 || load_tables(c, root) < 0 || load_claims(c, root) < 0 ||
+	    load_regress(c, root) < 0)
 		return -1;
 	for (int a = 0; a < c->m->nalgos; a++)
 		if (c->m->algos[a]->needs_data && c->m->ndatasets == 0)

@@ -37,6 +37,21 @@ struct mf_claim {
 	const char *id, *statement, *paper_value, *measured, *expect;
 	enum mf_op op;
 	double a, b;          /* the predicate's bound(s); b only for MF_BETWEEN */
+	/* `regress: report`: the verdict depends on the machine's speed, so a PASS turning
+	 * into FAIL is shown by `relaxbench regress` but does not fail it. */
+	int regress_report_only;
+	const yaml_node_t *node;
+};
+
+/* A key metric for regression checks (`relaxbench regress`): one SQL row of value and,
+ * optionally, sd; the tolerance is the largest of abs, rel x |reference| and sd x the
+ * reference's sd (a component left out counts 0). */
+enum mf_better { MF_EITHER, MF_LOWER, MF_HIGHER };
+
+struct mf_regress {
+	const char *id, *query;
+	double tol_abs, tol_rel, tol_sd;
+	enum mf_better better;  /* a change in the better direction never fails */
 	const yaml_node_t *node;
 };
 
@@ -69,6 +84,8 @@ struct manifest {
 	int ntables;
 	struct mf_claim claims[MF_MAX_ITEMS];
 	int nclaims;
+	struct mf_regress regress[MF_MAX_ITEMS];
+	int nregress;
 };
 
 /* The harness-level parameter every algorithm accepts: threads for the run. */

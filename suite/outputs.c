@@ -95,6 +95,9 @@ int out_check_queries(const struct sweep *s, char *err, size_t errlen)
 	for (int i = 0; rc == 0 && i < m->nclaims; i++)
 		rc = check_one(db, m, key_node(m, m->claims[i].node, "measured"), "claims.measured",
 			       m->claims[i].measured, err, errlen);
+	for (int i = 0; rc == 0 && i < m->nregress; i++)
+		rc = check_one(db, m, key_node(m, m->regress[i].node, "query"), "regress.query",
+			       m->regress[i].query, err, errlen);
 	for (int i = 0; rc == 0 && i < m->nplots; i++) {
 		out_plot_query(s, &m->plots[i], sql, sizeof(sql));
 		if (plot_check_query(db, sql, why, sizeof(why)) == 0)

@@ -1,0 +1,143 @@
+/* End-to-end: `relaxbench reference`, `regress` and `trend` on a tiny manifest. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/unit/testutil.h"
+
+/* selftest records x_squared = x^2 (plus a seed-dependent jitter far below 1%). */
+static const char *const manifest_fmt =
+	"id: rg\n"
+	"algorithms: [selftest]\n"
+	"params:\n"
+	"  x: %g\n"
+	"seeds: 2\n"
+	"claims:\n"
+	"  - id: small_square\n"
+	"    statement: x squared stays below 10\n"
+	"    measured: SELECT mean FROM summary WHERE metric = 'x_squared'\n"
+	"    expect: \"< 10\"\n"
+	"regress:\n"
+	"  - id: square\n"
+	"    query: SELECT mean, sd FROM summary WHERE metric = 'x_squared'\n"
+	"    tolerance: {rel: 0.05}\n"
+	"    better: lower\n";
+
+static void write_manifest(const char *dir, double x, char *path, size_t len)
+{
+	char text[1024];
+	snprintf(text, sizeof(text), manifest_fmt, x);
+	tu_write(dir, "rg.yaml", text, path, len);
+}
+
+/* run + collect into <dir>/<results>; 0 on success. */
+static int run_into(const char *dir, const char *manifest, const char *results)
+{
+	return tu_sh(NULL, "'%s' run '%s' --scale smoke --results '%s/%s' --quiet && '%s' collect "
+		     "--results '%s/%s' --quiet", tu_bin(), manifest, dir, results, tu_bin(), dir, results);
+}
+
+static int regress(char **out, const char *dir, const char *manifest, const char *results)
+{
+	return tu_sh(out, "'%s' regress '%s' --scale smoke --results '%s/%s' --reference '%s/ref' "
+		     "--plots '%s/plots'", tu_bin(), manifest, dir, results, dir, dir);
+}
+
+Test(e2e_regress, unchanged_passes_a_worse_metric_fails_naming_it_a_better_one_does_not, .timeout = 60)
+{
+	char dir[512], manifest[1024], *out, ref[1200], plot[1200];
+	tu_tmpdir(dir, sizeof(dir));
+	write_manifest(dir, 3, manifest, sizeof(manifest));
+	cr_assert_eq(run_into(dir, manifest, "r1"), 0);
+	cr_assert_eq(tu_sh(&out, "'%s' reference '%s' --scale smoke --results '%s/r1' --reference "
+			   "'%s/ref'", tu_bin(), manifest, dir, dir), 0, "%s", out);
+	free(out);
+	snprintf(ref, sizeof(ref), "%s/ref/rg.csv", dir);
+	char *csv = tu_read(ref);
+	cr_assert_not_null(csv);
+	cr_expect(strstr(csv, "claim,small_square,smoke,9") && strstr(csv, ",PASS,"), "%s", csv);
+	cr_expect(strstr(csv, "metric,square,smoke,9") != NULL, "%s", csv);
+	free(csv);
+
+	cr_expect_eq(regress(&out, dir, manifest, "r1"), 0, "%s", out);
+	cr_expect(strstr(out, "regress: 2 items, 0 failed") != NULL, "%s", out);
+	free(out);
+	snprintf(plot, sizeof(plot), "%s/plots/regress/harness.png", dir);
+	cr_expect_eq(access(plot, R_OK), 0, "the family's regression plot %s", plot);
+
+	/* x = 4: the square grows by 78% (lower is better) and the claim fails. */
+	write_manifest(dir, 4, manifest, sizeof(manifest));
+	cr_assert_eq(run_into(dir, manifest, "r2"), 0);
+	cr_expect_eq(regress(&out, dir, manifest, "r2"), 1, "%s", out);
+	cr_expect(strstr(out, "REGRESSED rg/square: 9") != NULL, "names the metric: %s", out);
+	cr_expect(strstr(out, "REGRESSED rg/claim small_square: PASS -> FAIL") != NULL, "%s", out);
+	free(out);
+
+	/* x = 2: the square shrinks by 56%: beyond the tolerance, but better. */
+	write_manifest(dir, 2, manifest, sizeof(manifest));
+	cr_assert_eq(run_into(dir, manifest, "r3"), 0);
+	cr_expect_eq(regress(&out, dir, manifest, "r3"), 0, "%s", out);
+	cr_expect(strstr(out, "| improved |") != NULL, "%s", out);
+	free(out);
+}
+
+Test(e2e_regress, bad_references_and_declarations_exit_2, .timeout = 60)
+{
+	char dir[512], manifest[1024], *out, bad[1024];
+	tu_tmpdir(dir, sizeof(dir));
+	write_manifest(dir, 3, manifest, sizeof(manifest));
+	cr_assert_eq(run_into(dir, manifest, "r1"), 0);
+	cr_assert_eq(tu_sh(NULL, "'%s' reference '%s' --scale smoke --results '%s/r1' --reference "
+			   "'%s/ref'", tu_bin(), manifest, dir, dir), 0);
+
+	/* A reference made at smoke is not compared with quick runs. */
+	cr_expect_eq(tu_sh(&out, "'%s' regress '%s' --scale quick --results '%s/r1' --reference "
+			   "'%s/ref'", tu_bin(), manifest, dir, dir), 2, "%s", out);
+	cr_expect(strstr(out, "made at scale 'smoke', not 'quick'") != NULL, "%s", out);
+	free(out);
+
+	/* A quoted field is refused, with its line. */
+	cr_assert_eq(tu_sh(NULL, "sed -i '2s/^claim/\"claim\"/' '%s/ref/rg.csv'", dir), 0);
+	cr_expect_eq(regress(&out, dir, manifest, "r1"), 2, "%s", out);
+	cr_expect(strstr(out, "rg.csv:2: expected 8 comma-separated fields without quotes") != NULL,
+		  "%s", out);
+	free(out);
+
+	/* A key metric without a tolerance is a manifest error. */
+	tu_write(dir, "bad.yaml", "id: b\nalgorithms: [selftest]\nregress:\n  - id: m\n"
+		 "    query: SELECT 1\n", bad, sizeof(bad));
+	cr_expect_eq(tu_sh(&out, "'%s' regress '%s' --results '%s/r1'", tu_bin(), bad, dir), 2, "%s", out);
+	cr_expect(strstr(out, "bad.yaml:4:5: regress.tolerance: missing") != NULL, "%s", out);
+	free(out);
+	tu_write(dir, "bad.yaml", "id: b\nalgorithms: [selftest]\nregress:\n  - id: m\n"
+		 "    query: SELECT 1\n    tolerance: {rel: -1}\n", bad, sizeof(bad));
+	cr_expect_eq(tu_sh(&out, "'%s' regress '%s' --results '%s/r1'", tu_bin(), bad, dir), 2, "%s", out);
+	cr_expect(strstr(out, "regress.tolerance: rel must be a number >= 0") != NULL, "%s", out);
+	free(out);
+}
+
+Test(e2e_regress, trend_plots_a_metric_across_three_stores, .timeout = 60)
+{
+	char dir[512], manifest[1024], *out, plot[1200];
+	tu_tmpdir(dir, sizeof(dir));
+	write_manifest(dir, 3, manifest, sizeof(manifest));
+	for (int i = 1; i <= 3; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "s%d", i);
+		cr_assert_eq(run_into(dir, manifest, name), 0);
+	}
+	cr_assert_eq(tu_sh(NULL, "'%s' reference '%s' --scale smoke --results '%s/s1' --reference "
+			   "'%s/ref'", tu_bin(), manifest, dir, dir), 0);
+	cr_expect_eq(tu_sh(&out, "'%s' trend '%s/s1' '%s/s2' '%s/s3/relaxbench.db' --manifest '%s' "
+			   "--scale smoke --reference '%s/ref' --plots '%s/plots'", tu_bin(), dir, dir, dir,
+			   manifest, dir, dir), 0, "%s", out);
+	cr_expect(strstr(out, "| rg | square | 9") != NULL, "%s", out);
+	cr_expect(strstr(out, "| 3 |") != NULL, "three stores listed: %s", out);
+	free(out);
+	snprintf(plot, sizeof(plot), "%s/plots/trend/rg/square.png", dir);
+	cr_expect_eq(access(plot, R_OK), 0, "%s", plot);
+	cr_expect_eq(tu_sh(&out, "'%s' trend --manifest '%s'", tu_bin(), manifest), 2, "%s", out);
+	free(out);
+}
