@@ -886,6 +886,7 @@ static int parse_number(const char *cmd, const char *flag, const char *text, dou
 	return 0;
 }
 
+/* 0, or 1 when --help was printed (nothing to run), or -1 after a usage error. */
 static int parse_opts(const struct command *c, int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -905,7 +906,7 @@ static int parse_opts(const struct command *c, int argc, char **argv, struct opt
 	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		if (ch == 'h') {
 			command_help(c);
-			exit(0);
+			return 1;   /* the caller frees and exits 0 */
 		}
 		if (ch == '?' || ch == ':' || !strchr(c->flags, ch)) {
 			const char *bad = argv[optind - 1];
@@ -1012,6 +1013,11 @@ int main(int argc, char **argv)
 	av[0] = argv[1];
 	int nav = 1 + split_args(argc - 2, argv + 2, av + 1, pos, &npos, &o.passthrough, &o.npassthrough);
 	int rc = parse_opts(c, nav, av, &o);
+	if (rc == 1) {
+		free(av);
+		free(pos);
+		return 0;
+	}
 	if (rc == 0 && o.nrest > 0)
 		rc = usage_error(c->name, "unexpected argument '%s'", o.rest[0]);
 	if (rc == 0 && o.npassthrough && !strchr(c->flags, 'J'))
