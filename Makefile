@@ -175,9 +175,10 @@ datasets: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	$(BIN) fetch --all
 
-# libFuzzer targets, one per loader (tests/fuzz/fuzz_*.c), built with clang's fuzzer and
-# ASan+UBSan; `make test` runs each briefly (TEST_FUZZ_SECONDS). A crash leaves its input
-# in build/fuzz/ and fails the target: turn it into a test.
+# libFuzzer targets (tests/fuzz/fuzz_*.c): one per loader, and fuzz_manifest for the
+# manifest reader, built with clang's fuzzer and ASan+UBSan; `make test` runs each briefly
+# (TEST_FUZZ_SECONDS). A crash leaves its input in build/fuzz/ and fails the target: turn
+# it into a test. tests/fuzz/<target>.dict, where present, is the target's dictionary.
 FUZZ_SECONDS      ?= 60
 TEST_FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -190,12 +191,30 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard datasets/*.h suite/error.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) $< $(FUZZ_LIB) -lz -lbz2 -llzma -o $@
 
+# mf_load validates against the registry, so fuzz_manifest links the whole library, built
+# once per object with the fuzzer's instrumentation (build/fuzz/obj/) and linked by clang.
+FUZZ_MF_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+FUZZ_MF_SEEDS := $(wildcard experiments/*/*.yaml)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(patsubst -fsanitize=fuzzer%,-fsanitize=fuzzer-no-link%,$(FUZZ_FLAGS)) -fopenmp \
+	  $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+build/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_MF_OBJ)
+	clang $(FUZZ_FLAGS) -fopenmp $(PKG_CFLAGS) $^ $(PKG_LIBS) -lbz2 -lm -o $@
+
+-include $(FUZZ_MF_OBJ:.o=.d)
+
 fuzz: deps $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
 	  n=$$(basename $$t); mkdir -p build/fuzz/corpus-$$n; \
 	  [ -d tests/fuzz/corpus/$$n ] && cp -n tests/fuzz/corpus/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null; \
+	  maxlen=4096; dict=; [ -f tests/fuzz/$$n.dict ] && dict=-dict=tests/fuzz/$$n.dict; \
+	  if [ $$n = fuzz_manifest ]; then maxlen=16384; \
+	    for f in $(FUZZ_MF_SEEDS); do cp "$$f" "build/fuzz/corpus-$$n/seed-$$(echo $$f | tr / _)"; done; fi; \
 	  echo "fuzz $$n: $(FUZZ_SECONDS) s"; \
-	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen $$dict -print_final_stats=1 \
 	      -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n 2>build/fuzz/$$n.log \
 	    || { tail -40 build/fuzz/$$n.log; echo "fuzz $$n: FAILED (input saved under build/fuzz/)"; exit 1; }; \
 	  grep -h "stat::number_of_executed_units" build/fuzz/$$n.log | sed "s/^/  $$n /"; \

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -25,6 +26,9 @@
 #include "suite/paths.h"
 
 /* ---- small helpers ------------------------------------------------------------------- */
+
+/* Room for a run's reason that it could not write its files (a path and strerror). */
+#define EXEC_WHY_LEN 4096
 
 static double now_s(void)
 {
@@ -137,10 +141,12 @@ static const struct ds_dataset *get_data(struct data_cache *dc, const struct swe
 
 /* ---- the child ----------------------------------------------------------------------- */
 
+/* `why` is shared with the parent: the child leaves there the reason it could not write
+ * its files, which is the harness's failure (a full disk), not the algorithm's. */
 static void child_main(const struct sweep *s, const struct sweep_run *r, const struct ds_dataset *data,
-		       const char *tmp)
+		       const char *tmp, char *why, size_t whylen)
 {
-	char path[4200], err[512];
+	char path[4200];
 	/* Die with the harness: a sweep killed with SIGKILL must not leave runs going on. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
@@ -156,17 +162,15 @@ static void child_main(const struct sweep *s, const struct sweep_run *r, const s
 	int threads = (int)rb_paramset_get(&r->params, "threads")->i;
 	omp_set_num_threads(threads);
 	openblas_set_num_threads(threads);
-	struct rb_recorder *rec = rb_recorder_open(tmp, err, sizeof(err));
-	if (!rec) {
-		fprintf(stderr, "%s\n", err);
+	struct rb_recorder *rec = rb_recorder_open(tmp, why, whylen);
+	if (!rec)
 		_exit(3);
-	}
 	struct rb_run run = {
 		.experiment = s->m->id, .run_id = r->id, .seed = r->seed, .threads = threads,
 		.data = data, .params = r->params,
 	};
 	int rc = r->algo->run(&run, rec);
-	_exit(rb_recorder_close(rec, rc) == 0 ? 0 : 3);
+	_exit(rb_recorder_finish(rec, rc, why, whylen) == 0 ? 0 : 3);
 }
 
 /* ---- the parent: wait with a time limit, then write run.json -------------------------- */
@@ -288,7 +292,7 @@ static int publish(const char *tmp, const char *final, const char *tmproot, char
 	 * this process dies between the two renames. */
 	snprintf(old, sizeof(old), "%s/old.%ld", tmproot, (long)getpid());
 	int had_old = rename(final, old) == 0;
-	if (rename(tmp, final) != 0) {
+	if (rb_fault_enospc() || rename(tmp, final) != 0) {
 		snprintf(err, errlen, "%s: cannot move the finished run into place: %s", final,
 			 strerror(errno));
 		if (had_old)
@@ -329,41 +333,77 @@ static int prepare_tmp(const struct exec_opts *o, const char *experiment, const 
 	return 0;
 }
 
-/* Run one and record it. Returns the run's status, or -1 on a harness error. */
+/* The run's process, with a page shared for its reason when it cannot write. */
+static pid_t start_child(const struct sweep *s, const struct sweep_run *r, const struct ds_dataset *d,
+			 const char *tmp, char **why, char *err, size_t errlen)
+{
+	*why = mmap(NULL, EXEC_WHY_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (*why == MAP_FAILED) {
+		*why = NULL;
+		snprintf(err, errlen, "mmap: %s", strerror(errno));
+		return -1;
+	}
+	(*why)[0] = 0;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+	if (pid == 0)
+		child_main(s, r, d, tmp, *why, EXEC_WHY_LEN);
+	return pid;
+}
+
+/* Write run.json and move the folder into place; on failure nothing is left. */
+static int finish_run(const struct sweep *s, const struct sweep_run *r, const struct exec_opts *o,
+		      const char *tmproot, const char *tmp, json_t *j, char *err, size_t errlen)
+{
+	char final[4096];
+	exec_run_dir(o, s->m->id, r->id, final, sizeof(final));
+	if (write_run_json(tmp, j, err, errlen) < 0 || publish(tmp, final, tmproot, err, errlen) < 0) {
+		rm_tree(tmp);
+		return EXEC_CANNOT_WRITE;
+	}
+	return 0;
+}
+
+/* Run one and record it. Returns the run's status, EXEC_CANNOT_WRITE when the results
+ * folder cannot take it (then nothing of it is left), or -1 on another harness error. */
 static int run_one(const struct sweep *s, const struct sweep_run *r, const struct exec_opts *o,
 		   struct data_cache *dc, const char *announce, char *err, size_t errlen)
 {
-	char tmproot[4096], tmp[4096], final[4096], started[32], path[4200];
+	char tmproot[4096], tmp[4096], started[32], path[4200], *why;
 	const struct ds_dataset *d = get_data(dc, r, err, errlen);
 	if (r->dataset >= 0 && !d)
 		return EXEC_BAD_DATA;
 	if (prepare_tmp(o, s->m->id, r->id, tmproot, tmp, sizeof(tmp), err, errlen) < 0)
-		return -1;
+		return EXEC_CANNOT_WRITE;
 	iso_time(started, sizeof(started));
 	double timeout_s = o->timeout_s > 0 ? o->timeout_s : r->timeout_s;
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = start_child(s, r, d, tmp, &why, err, errlen);
 	if (pid < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+		if (why)
+			munmap(why, EXEC_WHY_LEN);
+		rm_tree(tmp);
 		return -1;
 	}
-	if (pid == 0)
-		child_main(s, r, d, tmp);
 	struct outcome oc;
 	wait_child(pid, timeout_s, announce, &oc);
+	int cannot_write = why[0] != 0;
+	if (cannot_write)
+		snprintf(err, errlen, "%.*s", EXEC_WHY_LEN, why);
+	munmap(why, EXEC_WHY_LEN);
+	if (cannot_write) {
+		rm_tree(tmp);
+		return EXEC_CANNOT_WRITE;
+	}
 	snprintf(path, sizeof(path), "%s/result.json", tmp);
 	json_t *result = json_load_file(path, 0, NULL);
 	json_t *j = run_json(s, r, o, d, &oc, result, timeout_s, started);
 	json_decref(result);
 	int status = rb_status_parse(json_string_value(json_object_get(j, "status")));
-	int rc = write_run_json(tmp, j, err, errlen);
+	int rc = finish_run(s, r, o, tmproot, tmp, j, err, errlen);
 	json_decref(j);
-	exec_run_dir(o, s->m->id, r->id, final, sizeof(final));
-	if (rc < 0 || publish(tmp, final, tmproot, err, errlen) < 0) {
-		rm_tree(tmp);
-		return -1;
-	}
-	return status;
+	return rc < 0 ? rc : status;
 }
 
 /* ---- sweeps in this process -------------------------------------------------------- */
@@ -537,13 +577,13 @@ int exec_parallel(struct sweep *sweeps, int n, const struct exec_opts *o, int jo
 {
 	char joblog[4200], jobs_s[16], cmdfile[4200];
 	if (rb_mkdirs(o->results, err, errlen) < 0)
-		return -1;
+		return EXEC_CANNOT_WRITE;
 	snprintf(joblog, sizeof(joblog), "%s/parallel.joblog", o->results);
 	snprintf(cmdfile, sizeof(cmdfile), "%s/parallel.commands", o->results);
 	FILE *f = fopen(cmdfile, "w");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot create: %s", cmdfile, strerror(errno));
-		return -1;
+		return EXEC_CANNOT_WRITE;
 	}
 	for (int i = 0; i < n; i++) {
 		char tmproot[4096];
@@ -551,7 +591,12 @@ int exec_parallel(struct sweep *sweeps, int n, const struct exec_opts *o, int jo
 		clean_stale_tmp(tmproot);
 		exec_print_commands(f, &sweeps[i], o, 0, err, errlen);
 	}
-	fclose(f);
+	/* A command file cut short by a full disk would run only some of the runs. */
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		snprintf(err, errlen, "%s: cannot write: %s", cmdfile, strerror(bad ? EIO : errno));
+		return EXEC_CANNOT_WRITE;
+	}
 	snprintf(jobs_s, sizeof(jobs_s), "%d", jobs);
 	char *argv[64] = {"parallel", "--will-cite", "--jobs", jobs_s, "--joblog", joblog, "--halt", "never"};
 	int argc = 8;

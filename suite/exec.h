@@ -23,10 +23,15 @@ struct exec_stats {
 
 /* Returned when a run's dataset cannot be loaded (bad input: exit status 2). */
 #define EXEC_BAD_DATA (-2)
+/* Returned when the results folder cannot take a run: disk full, read-only, a file where
+ * a folder belongs. Nothing half-written is left and the user has to act before
+ * anything more can run, as for bad input: the same value, so exit status 2. */
+#define EXEC_CANNOT_WRITE EXEC_BAD_DATA
 
 /* Run every run of the sweeps in this process (one child at a time). Returns 0 when
  * every run was carried out and recorded (whatever its status), EXEC_BAD_DATA when a
- * dataset cannot be loaded, -1 on another harness error (unwritable results folder). */
+ * dataset cannot be loaded, EXEC_CANNOT_WRITE when the results folder cannot take a run,
+ * -1 on another harness error (fork). */
 int exec_sweeps(struct sweep *sweeps, int n, const struct exec_opts *o, struct exec_stats *st,
 		char *err, size_t errlen);
 

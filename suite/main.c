@@ -30,7 +30,7 @@
 #include "suite/table.h"
 #include "suite/trend.h"
 
-#define EXIT_INPUT 2   /* bad manifest, flag or dataset */
+#define EXIT_INPUT 2   /* bad manifest, flag or dataset; a results folder that cannot be written */
 #define MAX_MANIFESTS 256
 #define MAX_FILTERS 16
 
@@ -444,7 +444,7 @@ static int cmd_collect(struct opts *o)
 	sqlite3 *db = store_open(dbpath, 0, err, sizeof(err));
 	if (!db) {
 		fprintf(stderr, "relaxbench collect: %s\n", err);
-		return 1;
+		return EXIT_INPUT;
 	}
 	int rc = 0;
 	/* The results folder itself, then any others named (runs from other machines). */
@@ -458,7 +458,7 @@ static int cmd_collect(struct opts *o)
 	if (rc < 0)
 		fprintf(stderr, "relaxbench collect: %s\n", err);
 	store_close(db);
-	return rc < 0 ? 1 : 0;
+	return rc < 0 ? EXIT_INPUT : 0;
 }
 
 /* Open the store read-only; scope per manifest is done by the callers. */
@@ -520,7 +520,7 @@ static int cmd_table(struct opts *o)
 		if (store_scope(db, &l.s[i], err, sizeof(err)) < 0 ||
 		    out_tables(db, &l.s[i], o->results, err, sizeof(err)) < 0) {
 			fprintf(stderr, "relaxbench table: %s\n", err);
-			rc = 1;
+			rc = EXIT_INPUT;   /* the results folder cannot take the CSV */
 			break;
 		}
 		for (int t = 0; t < l.m[i]->ntables; t++) {
@@ -568,7 +568,7 @@ static int cmd_plot(struct opts *o)
 	if (db)
 		store_close(db);
 	unload(&l);
-	return bad ? 1 : 0;
+	return bad ? EXIT_INPUT : 0;   /* a figure could not be written */
 }
 
 static int cmd_report(struct opts *o)
@@ -586,7 +586,7 @@ static int cmd_report(struct opts *o)
 		fprintf(stderr, "report %s: claims %d PASS, %d FAIL, %d NOT-RUN\n",
 			o->out ? o->out : "REPORT.md", pass, fail, not_run);
 	unload(&l);
-	return rc < 0 ? 1 : 0;
+	return rc < 0 ? EXIT_INPUT : 0;
 }
 
 static int cmd_query(struct opts *o)
@@ -869,7 +869,8 @@ static void main_help(void)
 	for (const struct command *c = commands; c->name; c++)
 		printf("  %-10s %s\n", c->name, c->help);
 	printf("\nExit status: 0 success, 1 failure (a failed claim, a harness error), "
-	       "2 bad input (manifest, flag, dataset).\n");
+	       "2 bad input (manifest, flag, dataset) or a results folder that cannot be written "
+	       "(full, read-only).\n");
 }
 
 static int parse_number(const char *cmd, const char *flag, const char *text, double lo, double hi,

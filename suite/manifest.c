@@ -129,6 +129,11 @@ static int fail(struct ctx *c, const yaml_node_t *n, const char *key, const char
 	va_end(ap);
 	mf_where(c->m, n, where, sizeof(where));
 	snprintf(c->err, c->errlen, "%s%s: %s", where, key, msg);
+	/* An error is one line: a quoted multi-line scalar is folded onto it (found by
+	 * tests/fuzz/fuzz_manifest). */
+	for (char *p = c->err; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
 	return -1;
 }
 

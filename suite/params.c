@@ -18,9 +18,23 @@ const char *rb_param_type_name(enum rb_param_type t)
 	return "?";
 }
 
+/* The value as an error quotes it: one line (a YAML block scalar spans several, and an
+ * error is one line on stderr) and short enough to read. */
+static const char *quoted(const char *text, char *buf, size_t len)
+{
+	size_t k = 0;
+	for (; *text && k + 4 < len; text++)
+		buf[k++] = (unsigned char)*text < 0x20 || *text == 0x7f ? ' ' : *text;
+	if (*text && k >= 3)
+		memcpy(buf + k - 3, "...", 3);
+	buf[k] = 0;
+	return buf;
+}
+
 static int parse_int(const struct rb_param_spec *spec, const char *text, struct rb_value *out,
 		     char *err, size_t errlen)
 {
+	char q[64];
 	char *end;
 	errno = 0;
 	long long v = strtoll(text, &end, 10);
@@ -28,7 +42,7 @@ static int parse_int(const struct rb_param_spec *spec, const char *text, struct 
 		/* Accept reals with an integral value, as YAML writers like 1e6 for counts. */
 		double d = strtod(text, &end);
 		if (end == text || *end || d != floor(d) || fabs(d) > 9.0e15) {
-			snprintf(err, errlen, "expected an integer, got '%s'", text);
+			snprintf(err, errlen, "expected an integer, got '%s'", quoted(text, q, sizeof(q)));
 			return -1;
 		}
 		v = (long long)d;
@@ -44,11 +58,12 @@ static int parse_int(const struct rb_param_spec *spec, const char *text, struct 
 static int parse_real(const struct rb_param_spec *spec, const char *text, struct rb_value *out,
 		      char *err, size_t errlen)
 {
+	char q[64];
 	char *end;
 	errno = 0;
 	double v = strtod(text, &end);
 	if (end == text || *end || !isfinite(v)) {
-		snprintf(err, errlen, "expected a finite number, got '%s'", text);
+		snprintf(err, errlen, "expected a finite number, got '%s'", quoted(text, q, sizeof(q)));
 		return -1;
 	}
 	if (v < spec->min || v > spec->max) {
@@ -77,8 +92,9 @@ static int choice_allowed(const char *choices, const char *text)
 static int parse_choice(const struct rb_param_spec *spec, const char *text, struct rb_value *out,
 			char *err, size_t errlen)
 {
+	char q[64];
 	if (!choice_allowed(spec->choices, text) || strlen(text) >= sizeof(out->s)) {
-		snprintf(err, errlen, "'%s' is not one of %s", text, spec->choices);
+		snprintf(err, errlen, "'%s' is not one of %s", quoted(text, q, sizeof(q)), spec->choices);
 		return -1;
 	}
 	snprintf(out->s, sizeof(out->s), "%s", text);
@@ -87,6 +103,7 @@ static int parse_choice(const struct rb_param_spec *spec, const char *text, stru
 
 static int parse_bool(const char *text, struct rb_value *out, char *err, size_t errlen)
 {
+	char q[64];
 	if (!strcmp(text, "true") || !strcmp(text, "yes") || !strcmp(text, "1")) {
 		out->i = 1;
 		return 0;
@@ -95,7 +112,7 @@ static int parse_bool(const char *text, struct rb_value *out, char *err, size_t 
 		out->i = 0;
 		return 0;
 	}
-	snprintf(err, errlen, "expected true or false, got '%s'", text);
+	snprintf(err, errlen, "expected true or false, got '%s'", quoted(text, q, sizeof(q)));
 	return -1;
 }
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,8 +142,35 @@ int rb_mkdirs(const char *path, char *err, size_t errlen)
 	}
 }
 
+/* The fault-injection count (paths.h): in a shared page, so that the runs a sweep forks
+ * and the sweep itself count one sequence, in the order the writes happen. Set up
+ * before main, so before any fork; NULL (no faults) unless the variable is set. */
+static long *fault_calls;
+static long fault_after;
+
+__attribute__((constructor)) static void path_fault_setup(void)
+{
+	const char *v = getenv("RELAXBENCH_FAULT_ENOSPC_AFTER");
+	fault_after = v && *v ? strtol(v, NULL, 10) : 0;
+	if (fault_after <= 0)
+		return;
+	void *page = mmap(NULL, sizeof(*fault_calls), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fault_calls = page == MAP_FAILED ? NULL : page;
+}
+
+int rb_fault_enospc(void)
+{
+	if (!fault_calls || __atomic_add_fetch(fault_calls, 1, __ATOMIC_SEQ_CST) < fault_after)
+		return 0;
+	errno = ENOSPC;
+	return -1;
+}
+
 static int path_write_all(int fd, const char *data, size_t len)
 {
+	if (rb_fault_enospc())
+		return -1;
 	while (len > 0) {
 		ssize_t w = write(fd, data, len);
 		if (w < 0 && errno == EINTR)
@@ -241,7 +269,7 @@ int rb_path_publish(const char *from, const char *to, char *err, size_t errlen)
 		return rb_error(err, errlen, "cannot sync %s: %s", from, strerror(e));
 	}
 	close(fd);
-	if (rename(from, to))
+	if (rb_fault_enospc() || rename(from, to))
 		return rb_error(err, errlen, "cannot move %s to %s: %s", from, to,
 				 strerror(errno));
 	path_sync_parent(to);

@@ -50,4 +50,21 @@ int rb_path_publish(const char *from, const char *to, char *err, size_t errlen);
  * with a reason in err when anything remains. */
 int rb_path_remove_tmpdir(const char *path, char *err, size_t errlen);
 
+/*
+ * Fault injection, the one switch for testing what a full disk does (see
+ * tests/e2e/test_reliability.c). With RELAXBENCH_FAULT_ENOSPC_AFTER=N (N >= 1) in the
+ * environment, the N-th call of rb_fault_enospc() and every later one set errno to ENOSPC
+ * and return -1, as a full disk keeps failing; unset, it returns 0. A process and the
+ * runs it forks count together, in the order the calls happen; a run of a sweep makes
+ * four: the recorder opening its files, the recorder closing them, run.json, and the
+ * rename that publishes the folder. The writers call it before each write or rename
+ * that a full disk would fail:
+ *   - rb_write_file_atomic (run.json, calibration.json, tables' CSV, REPORT.md) and
+ *     rb_path_publish (plots);
+ *   - the run folder: the recorder's series.csv, log and result.json (in the run's
+ *     process), and the rename that publishes the finished folder;
+ *   - the results store: each run loaded by `collect`, and its final commit.
+ */
+int rb_fault_enospc(void);
+
 #endif

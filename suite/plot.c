@@ -351,8 +351,9 @@ static int plot_write_data(const char *path, const struct plot_data *d, char *er
 		}
 	}
 	bool bad = ferror(fp);
+	errno = bad ? EIO : 0;
 	if (fclose(fp) || bad)
-		return rb_error(err, errlen, "plot: cannot write %s", path);
+		return rb_error(err, errlen, "plot: cannot write %s: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -437,8 +438,9 @@ static int plot_write_script(const struct plot_files *f, const struct plot_spec 
 	plot_put_string(fp, f->svg);
 	fputs("\nreplot\nunset output\n", fp);
 	bool bad = ferror(fp);
+	errno = bad ? EIO : 0;
 	if (fclose(fp) || bad)
-		return rb_error(err, errlen, "plot: cannot write %s", f->script);
+		return rb_error(err, errlen, "plot: cannot write %s: %s", f->script, strerror(errno));
 	return 0;
 }
 
@@ -512,18 +514,23 @@ static int plot_run_gnuplot(struct plot_files *f, char *err, size_t errlen)
 	return plot_gnuplot_failed(f->log, status, err, errlen);
 }
 
+/* The PNG and the SVG go together: when the SVG cannot follow the PNG (a full disk),
+ * the PNG is taken back, so that no figure is left without its twin from another run. */
 static int plot_publish(const struct plot_files *f, const char *outdir, const char *id,
 			char *err, size_t errlen)
 {
-	char name[PLOT_ID_MAX + 8], dest[PATH_MAX];
+	char name[PLOT_ID_MAX + 8], png[PATH_MAX], svg[PATH_MAX];
 	snprintf(name, sizeof name, "%s.png", id);
-	if (rb_path_join(dest, sizeof dest, outdir, name, err, errlen) ||
-	    rb_path_publish(f->png, dest, err, errlen))
+	if (rb_path_join(png, sizeof png, outdir, name, err, errlen))
 		return -1;
 	snprintf(name, sizeof name, "%s.svg", id);
-	if (rb_path_join(dest, sizeof dest, outdir, name, err, errlen) ||
-	    rb_path_publish(f->svg, dest, err, errlen))
+	if (rb_path_join(svg, sizeof svg, outdir, name, err, errlen) ||
+	    rb_path_publish(f->png, png, err, errlen))
 		return -1;
+	if (rb_path_publish(f->svg, svg, err, errlen)) {
+		unlink(png);
+		return -1;
+	}
 	return 0;
 }
 

@@ -16,6 +16,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "suite/error.h"
+#include "suite/paths.h"
+
 struct rb_recorder {
 	char dir[4096];
 	FILE *series;
@@ -28,6 +31,7 @@ struct rb_recorder {
 	double eval_wall, eval_cpu;       /* accumulated evaluation time */
 	double eval_wall_at, eval_cpu_at; /* start of the open evaluation, < 0 when none */
 	long n_records;
+	int write_errno; /* the first failed write to series.csv or log, 0 for none */
 };
 
 static const char *const status_names[RB_STATUS_COUNT] = {
@@ -80,6 +84,14 @@ static void set_failure(struct rb_recorder *rec, enum rb_status st, const char *
 	snprintf(rec->message, sizeof(rec->message), "%s", msg);
 }
 
+/* stdio reports a full disk on the write that flushes, and errno is gone by the time
+ * the files are closed: keep the first reason. */
+static void note_write_error(struct rb_recorder *rec)
+{
+	if (!rec->write_errno)
+		rec->write_errno = errno ? errno : EIO;
+}
+
 void rb_record(struct rb_recorder *rec, double step, const char *metric, double value)
 {
 	if (!metric_name_ok(metric)) {
@@ -92,7 +104,8 @@ void rb_record(struct rb_recorder *rec, double step, const char *metric, double 
 		set_failure(rec, RB_DIVERGED, msg);
 		return;
 	}
-	fprintf(rec->series, "%.17g,%s,%.17g\n", step, metric, value);
+	if (fprintf(rec->series, "%.17g,%s,%.17g\n", step, metric, value) < 0)
+		note_write_error(rec);
 	rec->n_records++;
 }
 
@@ -143,10 +156,12 @@ void rb_log(struct rb_recorder *rec, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(rec->log, fmt, ap);
+	int bad = vfprintf(rec->log, fmt, ap) < 0;
 	va_end(ap);
-	fputc('\n', rec->log);
-	fflush(rec->log);
+	bad |= fputc('\n', rec->log) == EOF;
+	bad |= fflush(rec->log) != 0;
+	if (bad)
+		note_write_error(rec);
 }
 
 void rb_eval_begin(struct rb_recorder *rec)
@@ -170,8 +185,21 @@ static FILE *open_in(const char *dir, const char *name, char *err, size_t errlen
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	if (!f)
-		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+		rb_error(err, errlen, "%s: cannot create: %s", path, strerror(errno));
 	return f;
+}
+
+/* fclose, and whether every buffered write before it reached the file: a full disk
+ * shows up only here, when stdio flushes. */
+static int close_in(FILE *f, int earlier_errno, const char *dir, const char *name, char *err,
+		    size_t errlen)
+{
+	int bad = ferror(f);
+	errno = 0;
+	if (fclose(f) == 0 && !bad)
+		return 0;
+	int e = earlier_errno ? earlier_errno : errno ? errno : EIO;
+	return rb_error(err, errlen, "%s/%s: cannot write: %s", dir, name, strerror(e));
 }
 
 struct rb_recorder *rb_recorder_open(const char *dir, char *err, size_t errlen)
@@ -182,6 +210,11 @@ struct rb_recorder *rb_recorder_open(const char *dir, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(rec->dir, sizeof(rec->dir), "%s", dir);
+	if (rb_fault_enospc()) {
+		rb_error(err, errlen, "%s/series.csv: cannot create: %s", dir, strerror(errno));
+		free(rec);
+		return NULL;
+	}
 	rec->series = open_in(dir, "series.csv", err, errlen);
 	rec->log = rec->series ? open_in(dir, "log", err, errlen) : NULL;
 	if (!rec->series || !rec->log) {
@@ -204,7 +237,19 @@ enum rb_status rb_recorder_status(const struct rb_recorder *rec)
 	return rec->status;
 }
 
-int rb_recorder_close(struct rb_recorder *rec, int algorithm_rc)
+/* result.json last: the executor takes a run without one for a crash. */
+static int write_result(struct rb_recorder *rec, json_t *res, char *err, size_t errlen)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/result.json", rec->dir);
+	errno = 0;
+	if (rb_fault_enospc() || json_dump_file(res, path, JSON_INDENT(2) | JSON_SORT_KEYS))
+		return rb_error(err, errlen, "%s: cannot write: %s", path,
+				errno ? strerror(errno) : "unknown error");
+	return 0;
+}
+
+int rb_recorder_finish(struct rb_recorder *rec, int algorithm_rc, char *err, size_t errlen)
 {
 	rb_eval_end(rec);
 	double wall = clock_s(CLOCK_MONOTONIC) - rec->wall_start;
@@ -219,14 +264,20 @@ int rb_recorder_close(struct rb_recorder *rec, int algorithm_rc)
 				"algo_wall_s", wall - rec->eval_wall, "algo_cpu_s", cpu - rec->eval_cpu,
 				"eval_wall_s", rec->eval_wall, "eval_cpu_s", rec->eval_cpu,
 				"records", (json_int_t)rec->n_records);
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/result.json", rec->dir);
-	int rc = json_dump_file(res, path, JSON_INDENT(2) | JSON_SORT_KEYS);
-	rc |= fclose(rec->series);
-	rc |= fclose(rec->log);
+	/* The series and log first: a result.json beside a truncated series would pass
+	 * for a complete run. The first failure is the one reported. */
+	int rc = close_in(rec->series, rec->write_errno, rec->dir, "series.csv", err, errlen);
+	rc |= close_in(rec->log, rec->write_errno, rec->dir, "log", rc ? NULL : err, rc ? 0 : errlen);
+	if (rc == 0)
+		rc = write_result(rec, res, err, errlen);
 	json_decref(res);
 	json_decref(rec->summaries);
 	json_decref(rec->verify);
 	free(rec);
 	return rc ? -1 : 0;
+}
+
+int rb_recorder_close(struct rb_recorder *rec, int algorithm_rc)
+{
+	return rb_recorder_finish(rec, algorithm_rc, NULL, 0);
 }

@@ -48,6 +48,9 @@ void rb_eval_end(struct rb_recorder *rec);
 struct rb_recorder *rb_recorder_open(const char *dir, char *err, size_t errlen);
 /* Finish: write result.json (status, message, summaries, timings) into the folder. */
 int rb_recorder_close(struct rb_recorder *rec, int algorithm_rc);
+/* The same, with the reason in err when a file could not be written (a full disk):
+ * then no result.json is left, so the run is not taken for a finished one. */
+int rb_recorder_finish(struct rb_recorder *rec, int algorithm_rc, char *err, size_t errlen);
 enum rb_status rb_recorder_status(const struct rb_recorder *rec);
 
 #endif

@@ -240,6 +240,11 @@ int report_write(struct sweep *sweeps, int n, const struct report_opts *o, int *
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	if (!f) {
+		store_close(db);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	time_t t = time(NULL);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M UTC", gmtime(&t));
 	*pass = *fail = *not_run = 0;
@@ -262,6 +267,11 @@ int report_write(struct sweep *sweeps, int n, const struct report_opts *o, int *
 	snprintf(head, sizeof(head), "**Claims: %d PASS, %d FAIL, %d NOT-RUN.**\n\n", *pass, *fail, *not_run);
 	size_t hl = strlen(head);
 	char *full = malloc(len + hl + 1);
+	if (!full) {
+		free(buf);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	memcpy(full, buf, (size_t)pos);
 	memcpy(full + pos, head, hl);
 	memcpy(full + pos + hl, buf + pos, len - (size_t)pos);

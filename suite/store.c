@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "suite/paths.h"
+
 static const char *const schema =
 	"CREATE TABLE IF NOT EXISTS runs(run_id TEXT PRIMARY KEY, experiment TEXT NOT NULL,"
 	" algorithm TEXT, family TEXT, dataset TEXT, dataset_checksum TEXT, seed INTEGER,"
@@ -186,7 +188,13 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t errlen)
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return 0;
-	snprintf(err, errlen, "SQL error: %s", sqlite3_errmsg(db));
+	/* A full disk or read-only file system is no SQL error: name the file instead. */
+	int io = rc == SQLITE_FULL || rc == SQLITE_IOERR || rc == SQLITE_READONLY;
+	if (io)
+		snprintf(err, errlen, "%s: cannot write the results store: %s",
+			 sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
+	else
+		snprintf(err, errlen, "SQL error: %s", sqlite3_errmsg(db));
 	return -1;
 }
 
@@ -404,6 +412,19 @@ static int collect_calibration(sqlite3 *db, const char *results, char *err, size
 	return rc;
 }
 
+/* The fault-injection point (paths.h) for the store: what SQLite reports on a full disk,
+ * so that the rollback below is tested without filling one. */
+static int store_fault(sqlite3 *db, char *err, size_t errlen)
+{
+	if (!rb_fault_enospc())
+		return 0;
+	snprintf(err, errlen, "%s: cannot write the results store: %s", sqlite3_db_filename(db, "main"),
+		 strerror(errno));
+	return -1;
+}
+
+/* The whole collect is one transaction: a failure (a full disk) rolls it back, so the
+ * store stays as it was and a later collect loads everything. */
 int store_collect(sqlite3 *db, const char *results, int *loaded, int *skipped, char *err,
 		  size_t errlen)
 {
@@ -427,14 +448,21 @@ int store_collect(sqlite3 *db, const char *results, int *loaded, int *skipped, c
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", runs, e->d_name);
-		rc = collect_experiment(db, dir, loaded, skipped, err, errlen);
+		rc = store_fault(db, err, errlen);
+		if (rc == 0)
+			rc = collect_experiment(db, dir, loaded, skipped, err, errlen);
 	}
 	if (d)
 		closedir(d);
 	if (rc == 0)
 		rc = collect_calibration(db, results, err, errlen);
 	if (rc == 0)
-		return exec_sql(db, "COMMIT", err, errlen);
+		rc = store_fault(db, err, errlen);
+	if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	if (rc == 0)
+		snprintf(err, errlen, "%s: cannot write the results store: %s",
+			 sqlite3_db_filename(db, "main"), sqlite3_errmsg(db));
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }

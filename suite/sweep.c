@@ -282,24 +282,67 @@ static int expand_algorithm(struct expander *e, const struct rb_algorithm *a, co
 	}
 }
 
+/* Whether the runs that have parameter `name` do not all give it one value. */
+static int param_varies(const struct sweep *s, const char *name)
+{
+	const struct rb_value *first = NULL;
+	for (int r = 0; r < s->n; r++) {
+		const struct rb_paramset *ps = &s->runs[r].params;
+		for (int q = 0; q < ps->n; q++) {
+			if (strcmp(ps->p[q].name, name))
+				continue;
+			if (!first)
+				first = &ps->p[q].value;
+			else if (memcmp(first, &ps->p[q].value, sizeof(*first)))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The names of the parameters that vary across the sweep, each once. Found once per
+ * sweep rather than once per run: a full-scale sweep has thousands of runs, and a
+ * pairwise comparison of them took minutes. */
+static int varying_params(const struct sweep *s, const char **names, int max)
+{
+	const char *checked[(MF_MAX_ALGOS + 1) * RB_MAX_PARAMS];
+	int n = 0, nchecked = 0;
+	for (int r = 0; r < s->n; r++) {
+		for (int p = 0; p < s->runs[r].params.n; p++) {
+			const char *name = s->runs[r].params.p[p].name;
+			int seen = 0;
+			for (int i = 0; i < nchecked && !seen; i++)
+				seen = !strcmp(checked[i], name);
+			if (seen || nchecked == (int)(sizeof(checked) / sizeof(checked[0])))
+				continue;
+			checked[nchecked++] = name;
+			if (n < max && param_varies(s, name))
+				names[n++] = name;
+		}
+	}
+	return n;
+}
+
+static int is_listed(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
+}
+
 /* Label each run by what distinguishes it: the algorithm, the parameters that vary in
  * this sweep, the dataset when there are several, and the seed. */
 static void label_runs(struct sweep *s)
 {
+	const char *varying[(MF_MAX_ALGOS + 1) * RB_MAX_PARAMS];
+	int nvarying = varying_params(s, varying, (MF_MAX_ALGOS + 1) * RB_MAX_PARAMS);
 	for (int r = 0; r < s->n; r++) {
 		struct sweep_run *run = &s->runs[r];
 		size_t len = (size_t)snprintf(run->label, sizeof(run->label), "%s", run->algo->name);
 		for (int p = 0; p < run->params.n; p++) {
 			const struct rb_param *mine = &run->params.p[p];
-			int varies = 0;
-			for (int o = 0; o < s->n && !varies; o++) {
-				const struct rb_paramset *other = &s->runs[o].params;
-				for (int q = 0; q < other->n; q++)
-					if (!strcmp(other->p[q].name, mine->name))
-						varies |= memcmp(&other->p[q].value, &mine->value,
-								 sizeof(mine->value)) != 0;
-			}
-			if (!varies || len >= sizeof(run->label))
+			if (!is_listed(varying, nvarying, mine->name) || len >= sizeof(run->label))
 				continue;
 			char v[80];
 			rb_value_format(&mine->value, v, sizeof(v));

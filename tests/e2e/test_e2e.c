@@ -14,29 +14,6 @@ static const char *root(void)
 	return getenv("RELAXBENCH_ROOT") ? getenv("RELAXBENCH_ROOT") : ".";
 }
 
-/* Every non-hidden entry of the experiment folder must be a complete run. */
-static int complete_runs(const char *expdir, int *partial)
-{
-	DIR *d = opendir(expdir);
-	int n = 0;
-	*partial = 0;
-	if (!d)
-		return 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char p[2048];
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s/run.json", expdir, e->d_name);
-		if (access(p, R_OK) == 0)
-			n++;
-		else
-			(*partial)++;
-	}
-	closedir(d);
-	return n;
-}
-
 /* Each kind of manifest error through the binary: exit 2, one line starting with
  * file:line:column, and no results folder at all. */
 Test(e2e, malformed_manifests_exit_2_with_one_line_and_write_nothing)
@@ -106,7 +83,7 @@ Test(e2e, sigkill_mid_sweep_leaves_no_partial_run_and_resume_completes, .timeout
 	/* Each run takes about 0.3 s: kill the sweep during its third or fourth run. */
 	tu_sh(NULL, "'%s' run '%s' --results '%s/results' --quiet & pid=$!; sleep 1.0; kill -9 $pid; "
 	      "wait $pid; sleep 0.2", tu_bin(), path, dir);
-	int partial, done = complete_runs(expdir, &partial);
+	int partial, done = tu_complete_runs(expdir, &partial);
 	cr_expect_eq(partial, 0, "a killed sweep left %d partial run folders", partial);
 	cr_expect(done >= 1 && done < 6, "expected the kill mid-sweep, %d runs were done", done);
 	int rc = tu_sh(&out, "'%s' run '%s' --results '%s/results'", tu_bin(), path, dir);
@@ -116,7 +93,7 @@ Test(e2e, sigkill_mid_sweep_leaves_no_partial_run_and_resume_completes, .timeout
 		 6 - done, done);
 	cr_expect(strstr(out, want) != NULL, "expected '%s' in:\n%s", want, out);
 	free(out);
-	cr_expect_eq(complete_runs(expdir, &partial), 6);
+	cr_expect_eq(tu_complete_runs(expdir, &partial), 6);
 	cr_expect_eq(partial, 0);
 	char tmp[1300];
 	snprintf(tmp, sizeof(tmp), "%s/.tmp", expdir);

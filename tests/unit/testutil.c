@@ -89,6 +89,28 @@ int tu_count_entries(const char *dir)
 	return n;
 }
 
+int tu_complete_runs(const char *expdir, int *partial)
+{
+	DIR *d = opendir(expdir);
+	int n = 0;
+	*partial = 0;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char p[2048];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/run.json", expdir, e->d_name);
+		if (access(p, R_OK) == 0)
+			n++;
+		else
+			(*partial)++;
+	}
+	closedir(d);
+	return n;
+}
+
 char *tu_read(const char *path)
 {
 	FILE *f = fopen(path, "rb");

@@ -22,6 +22,9 @@ const char *tu_bin(void);
 int tu_lines(const char *s);
 /* Number of entries in a folder that do not start with '.'; -1 when it is missing. */
 int tu_count_entries(const char *dir);
+/* Run folders in an experiment folder (results/runs/<id>) that are complete (have a
+ * run.json); *partial counts the non-hidden entries that are not. */
+int tu_complete_runs(const char *expdir, int *partial);
 /* Read a whole file (malloc'd) or NULL. */
 char *tu_read(const char *path);
 
