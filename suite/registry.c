@@ -10,14 +10,19 @@
 
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
+#include "algorithms/relaxed_mis/mis_experiments.h"
 #include "algorithms/relaxed_structures/mc_experiments.h"
 #include "algorithms/relaxed_structures/mq_experiments.h"
 #include "algorithms/sparsified_sgd/sgd.h"
+#include "algorithms/sparsified_sgd/topk_sgd.h"
+#include "algorithms/tl2/tl2_experiments.h"
 #include "suite/selftest.h"
 
 static const struct rb_algorithm *const registry[] = {
 	&sgd_algorithm,
 	&gd_full_algorithm,
+	&topk_sgd_algorithm,
+	&dense_sgd_algorithm,
 	&conflict_worst_case_algorithm,
 	&conflict_stochastic_algorithm,
 	&htm_sim_algorithm,
@@ -27,6 +32,9 @@ static const struct rb_algorithm *const registry[] = {
 	&multicounter_seq_algorithm,
 	&multicounter_algorithm,
 	&fetch_add_counter_algorithm,
+	&mis_sim_algorithm,
+	&mis_parallel_algorithm,
+	&tl2_algorithm,
 	&selftest_algorithm,
 	NULL,
 };

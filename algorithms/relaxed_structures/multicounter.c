@@ -87,6 +87,41 @@ static void mc_increment(struct mc *mc, struct mc_handle *h)
 	mc_add(mc, h, mc_load(mc, i) <= mc_load(mc, j) ? i : j);
 }
 
+uint64_t mc_increment_value(struct mc *mc, struct mc_handle *h)
+{
+	if (h->left == 0) {
+		h->choice[0] = (int)rng_below(&h->rng, (uint64_t)mc->counters);
+		h->choice[1] = (int)rng_below(&h->rng, (uint64_t)mc->counters);
+		h->left = mc->stickiness;
+	}
+	h->left--;
+	int i = h->choice[0], j = h->choice[1];
+	int k = mc_load(mc, i) <= mc_load(mc, j) ? i : j;
+	return atomic_fetch_add_explicit(&mc->slots[k].value, 1, memory_order_acq_rel) + 1;
+}
+
+uint64_t mc_min(const struct mc *mc)
+{
+	uint64_t lo = UINT64_MAX;
+
+	for (int i = 0; i < mc->counters; i++) {
+		uint64_t v = atomic_load_explicit(&mc->slots[i].value, memory_order_acquire);
+		lo = v < lo ? v : lo;
+	}
+	return lo;
+}
+
+void mc_raise_to(struct mc *mc, uint64_t value)
+{
+	for (int i = 0; i < mc->counters; i++) {
+		uint64_t v = atomic_load_explicit(&mc->slots[i].value, memory_order_relaxed);
+		while (v < value && !atomic_compare_exchange_weak_explicit(&mc->slots[i].value, &v, value,
+									  memory_order_acq_rel,
+									  memory_order_relaxed))
+			;
+	}
+}
+
 static uint64_t mc_read(struct mc *mc, struct mc_handle *h)
 {
 	int i = (int)rng_below(&h->rng, (uint64_t)mc->counters);

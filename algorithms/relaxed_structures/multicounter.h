@@ -56,4 +56,16 @@ extern const struct mc_ops fetch_add_counter_ops;
 
 void mc_handle_init(struct mc_handle *h, uint64_t seed, uint64_t stream, struct oplog *log);
 
+/* The MultiCounter as a timestamp source (algorithms/tl2, relaxed TL2 clock); valid for
+ * multicounter_ops only. mc_increment_value is the two-choice increment (stickiness
+ * included) returning the new value of the counter it added to, with acquire-release
+ * order (what the thread did before it happens before any load that sees the add).
+ * mc_min is the smallest counter, read one by one with acquire loads: every counter was
+ * at least this large at the moment it was read. */
+uint64_t mc_increment_value(struct mc *mc, struct mc_handle *h);
+uint64_t mc_min(const struct mc *mc);
+/* Raises every counter below `value` to `value` (CAS; counters never decrease). For
+ * timestamps only: afterwards the counters no longer sum to the increments made. */
+void mc_raise_to(struct mc *mc, uint64_t value);
+
 #endif

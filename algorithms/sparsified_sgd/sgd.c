@@ -9,7 +9,7 @@
  *
  * Both minimise f(w) = mean_i loss(x_i.w, y_i) + (l2/2)|w|^2 (algorithms/models/linear)
  * on the train split from w = 0. Verifier: the final objective is recomputed with a
- * plain double loop that shares no code with linear.c or BLAS.
+ * plain double loop that shares no code with linear.c or BLAS (task.c).
  */
 #include "algorithms/sparsified_sgd/sgd.h"
 
@@ -20,6 +20,7 @@
 
 #include "algorithms/kernels/rng.h"
 #include "algorithms/models/linear.h"
+#include "algorithms/sparsified_sgd/task.h"
 
 /* gd_full records about this many points whatever its iteration count. */
 #define GD_RECORD_POINTS 200
@@ -75,7 +76,7 @@ static int check_labels(struct rb_recorder *rec, const struct lm_problem *p, con
 		       p->loss == LM_LOGISTIC ? " (it needs -1 or +1)" : "");
 }
 
-static int task_setup(const struct rb_run *run, struct rb_recorder *rec, struct lm_task *t)
+static int lm_task_setup(const struct rb_run *run, struct rb_recorder *rec, struct lm_task *t)
 {
 	const struct ds_dataset *d = run->data;
 	const char *loss_name = rb_param_str(run, "loss");
@@ -123,43 +124,11 @@ static void summarise(struct rb_recorder *rec, const struct lm_task *t, struct e
 		rb_summary(rec, "final_test_accuracy", e.test_accuracy);
 }
 
-/* The verifier's loss: log(1 + e^-z) = max(-z, 0) + log1p(e^-|z|), a different form
- * from lm_loss_value's, and squared loss from its definition. */
-static double reference_loss(enum lm_loss loss, double margin, double y)
-{
-	if (loss == LM_SQUARED)
-		return (margin - y) * (margin - y) / 2.0;
-	double z = y * margin;
-	return fmax(-z, 0.0) + log1p(exp(-fabs(z)));
-}
-
-/* The objective from its definition in plain loops: no linear.c, no BLAS. */
-static double reference_objective(const struct lm_problem *p, const double *w)
-{
-	const struct ds_matrix *x = p->x;
-	double total = 0.0, norm2 = 0.0;
-
-	for (int64_t i = 0; i < x->rows; i++) {
-		double margin = 0.0;
-		if (x->sparse) {
-			for (int64_t k = x->rowptr[i]; k < x->rowptr[i + 1]; k++)
-				margin += x->values[k] * w[x->colidx[k]];
-		} else {
-			for (int64_t j = 0; j < x->cols; j++)
-				margin += x->dense[i * x->cols + j] * w[j];
-		}
-		total += reference_loss(p->loss, margin, p->y[i]);
-	}
-	for (int64_t j = 0; j < x->cols; j++)
-		norm2 += w[j] * w[j];
-	return total / (double)x->rows + p->l2 / 2.0 * norm2;
-}
-
 static void verify_objective(struct rb_recorder *rec, const struct lm_task *t, const double *w,
 			     double objective)
 {
 	rb_eval_begin(rec);
-	double reference = reference_objective(&t->train, w);
+	double reference = task_linear_reference_objective(&t->train, w);
 	double rel = fabs(objective - reference) / fmax(fabs(reference), DBL_MIN);
 	rb_log(rec, "verifier: objective %.17g, recomputed %.17g, relative difference %.3g",
 	       objective, reference, rel);
@@ -240,7 +209,7 @@ static int sgd_run(const struct rb_run *run, struct rb_recorder *rec)
 {
 	struct lm_task t = { 0 };
 	struct sgd_buffers b = { 0 };
-	int rc = task_setup(run, rec, &t);
+	int rc = lm_task_setup(run, rec, &t);
 
 	if (rc)
 		return rc;
@@ -320,7 +289,7 @@ static int gd_train(const struct rb_run *run, struct rb_recorder *rec, struct lm
 static int gd_full_run(const struct rb_run *run, struct rb_recorder *rec)
 {
 	struct lm_task t = { 0 };
-	int rc = task_setup(run, rec, &t);
+	int rc = lm_task_setup(run, rec, &t);
 
 	if (rc)
 		return rc;

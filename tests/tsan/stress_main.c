@@ -12,12 +12,16 @@
 #include <stdio.h>
 
 #include "tests/unit/stress_relaxed.h"
+#include "tests/unit/stress_relaxed_mis.h"
+#include "tests/unit/stress_tl2.h"
 
 static const struct {
 	const char *family;
 	int (*run_all)(FILE *out);   /* prints a line per case; returns the number failed */
 } families[] = {
 	{ "relaxed_structures", stress_relaxed_run_all },
+	{ "relaxed_mis", stress_relaxed_mis_run_all },
+	{ "tl2", stress_tl2_run_all },
 };
 
 int main(void)
