@@ -511,7 +511,7 @@ static int plot_family(sqlite3 *pdb, const char *family, const char *outdir, cha
 	snprintf(title, sizeof(title), "Regression check, %s: deviation from the reference", family);
 	struct plot_spec spec = {
 		.id = family, .title = title, .xlabel = "key metric (# in the regress table)",
-		.ylabel = "(now - reference) / tolerance", .query = query,
+		.ylabel = "(now - reference) / tolerance, clamped to +-10", .query = query,
 	};
 	int rc = plot_render(pdb, &spec, outdir, err, errlen);
 	return rc == PLOT_NO_DATA ? 0 : rc;
