@@ -65,17 +65,6 @@ struct evaluation {
 	double loss, test_accuracy;
 };
 
-static int check_labels(struct rb_recorder *rec, const struct lm_problem *p, const char *split)
-{
-	int64_t bad = lm_check_labels(p);
-
-	if (bad < 0)
-		return 0;
-	return rb_fail(rec, RB_INVALID_INPUT, "%s loss cannot take the label %g of %s row %lld%s",
-		       lm_loss_name(p->loss), p->y[bad], split, (long long)bad,
-		       p->loss == LM_LOGISTIC ? " (it needs -1 or +1)" : "");
-}
-
 static int lm_task_setup(const struct rb_run *run, struct rb_recorder *rec, struct lm_task *t)
 {
 	const struct ds_dataset *d = run->data;
@@ -96,8 +85,8 @@ static int lm_task_setup(const struct rb_run *run, struct rb_recorder *rec, stru
 	t->train = (struct lm_problem){ .x = &d->train.x, .y = d->train.y, .loss = loss, .l2 = l2 };
 	t->test = (struct lm_problem){ .x = &d->test.x, .y = d->test.y, .loss = loss, .l2 = l2 };
 	t->dim = d->train.x.cols;
-	int rc = check_labels(rec, &t->train, "train");
-	return rc ? rc : check_labels(rec, &t->test, "test");
+	int rc = task_check_labels(rec, &t->train, "train");
+	return rc ? rc : task_check_labels(rec, &t->test, "test");
 }
 
 /* Training objective and test accuracy at `step`, outside the algorithm's timing. */

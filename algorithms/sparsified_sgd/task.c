@@ -22,8 +22,7 @@ int task_model_parse(const char *name, enum task_model *out)
 	return -1;
 }
 
-static int linear_labels_ok(struct rb_recorder *rec, const struct lm_problem *p,
-			    const char *split)
+int task_check_labels(struct rb_recorder *rec, const struct lm_problem *p, const char *split)
 {
 	int64_t bad = lm_check_labels(p);
 	if (bad < 0)
@@ -39,9 +38,9 @@ static int setup_linear(struct rb_recorder *rec, const struct ds_dataset *d, str
 	t->train = (struct lm_problem){ .x = &d->train.x, .y = d->train.y, .loss = loss, .l2 = t->l2 };
 	t->test = (struct lm_problem){ .x = &d->test.x, .y = d->test.y, .loss = loss, .l2 = t->l2 };
 	t->dim = d->train.x.cols;
-	int rc = linear_labels_ok(rec, &t->train, "train");
+	int rc = task_check_labels(rec, &t->train, "train");
 	if (rc == 0)
-		rc = linear_labels_ok(rec, &t->test, "test");
+		rc = task_check_labels(rec, &t->test, "test");
 	if (rc == 0 && !d->train.x.sparse) {
 		/* lm_'s dense all-rows pass wants a scratch of one double per row. */
 		t->train.work = malloc((size_t)d->train.x.rows * sizeof(double));

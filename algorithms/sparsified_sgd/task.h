@@ -50,6 +50,10 @@ double task_accuracy(const struct task *t, const double *w);
  * models or BLAS: the verifier's value. */
 double task_reference_objective(const struct task *t, const double *w);
 /* The same for a linear problem (used by sgd.c). */
+/* 0 when every label of p suits its loss (logistic: +-1); otherwise the run fails with
+ * RB_INVALID_INPUT naming the split and the first bad row. Shared with sgd.c. */
+int task_check_labels(struct rb_recorder *rec, const struct lm_problem *p, const char *split);
+
 double task_linear_reference_objective(const struct lm_problem *p, const double *w);
 
 #endif
