@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algorithms/kernels/paired.h"
 #include "algorithms/relaxed_structures/multicounter.h"
 #include "algorithms/relaxed_structures/oplog.h"
 #include "algorithms/relaxed_structures/workload.h"
@@ -326,10 +327,12 @@ static uint64_t ctr_increments(const struct ctr_shared *sh)
 
 /* A counter under timing, run in slices so that it can alternate with its baseline
  * (see pq_timed in mq_experiments.c). */
+/* A counter under timing, run in slices by kernels/paired (see pq_timed in
+ * mq_experiments.c). */
 struct ctr_timed {
 	struct ctr_shared sh;
-	double elapsed, cpu;
 	uint64_t increments_before;   /* those of the warm-up, not timed */
+	struct paired_side side;
 };
 
 static void ctr_timed_free(struct ctr_timed *t)
@@ -339,9 +342,29 @@ static void ctr_timed_free(struct ctr_timed *t)
 		t->sh.s->ops->destroy(t->sh.mc);
 }
 
+static int ctr_timed_slice(void *ctx, double seconds, double *elapsed, char *err, size_t errlen)
+{
+	struct ctr_timed *t = ctx;
+
+	ctr_timed_team(&t->sh, seconds, elapsed);
+	if (t->sh.team == t->sh.s->threads)
+		return 0;
+	snprintf(err, errlen, "OpenMP gave %d threads of %d", t->sh.team, t->sh.s->threads);
+	return -1;
+}
+
+/* After the warm-up slice: what is timed starts here (exactness counts everything). */
+static void ctr_timed_restart(void *ctx)
+{
+	struct ctr_timed *t = ctx;
+
+	t->increments_before = ctr_increments(&t->sh);
+}
+
 static int ctr_timed_open(struct ctr_timed *t, const struct ctr_setup *s, char *err, size_t errlen)
 {
 	*t = (struct ctr_timed){ .sh = { .s = s } };
+	t->side = (struct paired_side){ .ctx = t, .run = ctr_timed_slice, .restart = ctr_timed_restart };
 	atomic_init(&t->sh.stop.stop, false);
 	t->sh.mc = s->ops->create(&s->cfg);
 	t->sh.workers = t->sh.mc ? ctr_workers_new(s, false) : NULL;
@@ -352,34 +375,15 @@ static int ctr_timed_open(struct ctr_timed *t, const struct ctr_setup *s, char *
 	return -1;
 }
 
-static int ctr_timed_slice(struct ctr_timed *t, double seconds, char *err, size_t errlen)
-{
-	double cpu = wl_cpu_now();
-
-	ctr_timed_team(&t->sh, seconds, &t->elapsed);
-	t->cpu += wl_cpu_now() - cpu;
-	if (t->sh.team == t->sh.s->threads)
-		return 0;
-	snprintf(err, errlen, "OpenMP gave %d threads of %d", t->sh.team, t->sh.s->threads);
-	return -1;
-}
-
 struct ctr_rates {
 	double per_s, baseline_per_s;
 	double cpu_share;   /* CPU time / (wall time x threads) over all slices */
 	bool exact;
 };
 
-/* After the warm-up slice: what is timed starts here (exactness counts everything). */
-static void ctr_timed_restart(struct ctr_timed *t)
-{
-	t->elapsed = t->cpu = 0.0;
-	t->increments_before = ctr_increments(&t->sh);
-}
-
 static double ctr_timed_rate(const struct ctr_timed *t)
 {
-	return (double)(ctr_increments(&t->sh) - t->increments_before) / t->elapsed;
+	return (double)(ctr_increments(&t->sh) - t->increments_before) / t->side.elapsed;
 }
 
 static bool ctr_timed_exact(const struct ctr_timed *t)
@@ -387,48 +391,14 @@ static bool ctr_timed_exact(const struct ctr_timed *t)
 	return t->sh.s->ops->total(t->sh.mc) == ctr_increments(&t->sh);
 }
 
-/* One untimed slice of a (and b), then the timing starts. */
-static int ctr_warm_up(struct ctr_timed *a, struct ctr_timed *b, char *err, size_t errlen)
-{
-	if (ctr_timed_slice(a, WL_WARMUP_S, err, errlen) != 0)
-		return -1;
-	if (b && ctr_timed_slice(b, WL_WARMUP_S, err, errlen) != 0)
-		return -1;
-	ctr_timed_restart(a);
-	if (b)
-		ctr_timed_restart(b);
-	return 0;
-}
-
-/* `slices` timed slices of a, alternating with b's in ABBA order when b is not NULL. */
-static int ctr_alternate(struct ctr_timed *a, struct ctr_timed *b, int slices, double seconds,
-			 char *err, size_t errlen)
-{
-	int rc = 0;
-
-	for (int k = 0; k < slices && rc == 0; k++) {
-		bool b_first = b && k % 2 == 1;
-		if (b_first)
-			rc = ctr_timed_slice(b, seconds / slices, err, errlen);
-		rc = rc ? rc : ctr_timed_slice(a, seconds / slices, err, errlen);
-		if (b && !b_first && rc == 0)
-			rc = ctr_timed_slice(b, seconds / slices, err, errlen);
-	}
-	return rc;
-}
-
 static void ctr_rates_of(const struct ctr_timed *a, const struct ctr_timed *b, struct ctr_rates *r)
 {
-	double cpu = a->cpu, wall = a->elapsed;
-
 	*r = (struct ctr_rates){ .per_s = ctr_timed_rate(a), .exact = ctr_timed_exact(a) };
 	if (b) {
 		r->baseline_per_s = ctr_timed_rate(b);
 		r->exact = r->exact && ctr_timed_exact(b);
-		cpu += b->cpu;
-		wall += b->elapsed;
 	}
-	r->cpu_share = cpu / (wall * a->sh.s->threads);
+	r->cpu_share = paired_cpu_share(&a->side, b ? &b->side : NULL, a->sh.s->threads);
 }
 
 /* Time s (and `baseline` when not NULL) after a warm-up, in alternating slices; the
@@ -445,9 +415,8 @@ static int ctr_throughput(const struct ctr_setup *s, const struct ctr_setup *bas
 		return -1;
 	}
 	struct ctr_timed *other = baseline ? &b : NULL;
-	int rc = ctr_warm_up(&a, other, err, errlen);
-	if (rc == 0)
-		rc = ctr_alternate(&a, other, slices, s->seconds, err, errlen);
+	int rc = paired_alternate(&a.side, other ? &other->side : NULL, slices, s->seconds, err,
+				  errlen);
 	if (rc == 0)
 		ctr_rates_of(&a, other, r);
 	ctr_timed_free(&a);

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algorithms/kernels/paired.h"
 #include "algorithms/relaxed_structures/multiqueue.h"
 #include "algorithms/relaxed_structures/oplog.h"
 #include "algorithms/relaxed_structures/rank_error.h"
@@ -237,14 +238,13 @@ static void pq_timed_team(struct pq_shared *sh, double seconds, double *elapsed)
 	}
 }
 
-/* A structure under timing: it runs in slices, so that a structure and its baseline
- * can alternate within one run and see the same machine (a 2-core VM changes speed
- * by 2x from one second to the next; see README). */
+/* A structure under timing, run in slices by kernels/paired so that a structure and its
+ * baseline alternate within one run and see the same machine. */
 struct pq_timed {
 	struct pq_shared sh;
 	struct wl_fingerprint prefill;
-	double elapsed, cpu;
 	uint64_t ops_before;   /* operations of the warm-up, not timed */
+	struct paired_side side;
 };
 
 static void pq_timed_free(struct pq_timed *t)
@@ -252,37 +252,6 @@ static void pq_timed_free(struct pq_timed *t)
 	pq_workers_free(t->sh.workers, t->sh.s->threads);
 	if (t->sh.mq)
 		t->sh.s->ops->destroy(t->sh.mq);
-}
-
-static int pq_timed_open(struct pq_timed *t, const struct pq_setup *s, char *err, size_t errlen)
-{
-	*t = (struct pq_timed){ .sh = { .s = s } };
-	atomic_init(&t->sh.stop.stop, false);
-	t->sh.mq = s->ops->create(&s->cfg);
-	t->sh.workers = t->sh.mq ? pq_workers_new(s, false) : NULL;
-	if (t->sh.workers && pq_prefill(&t->sh, &t->prefill, NULL) == 0)
-		return 0;
-	pq_timed_free(t);
-	snprintf(err, errlen, "out of memory for %s with %llu keys", s->ops->name,
-		 (unsigned long long)s->prefill);
-	return -1;
-}
-
-static int pq_timed_slice(struct pq_timed *t, double seconds, char *err, size_t errlen)
-{
-	int failed = 0;
-	double cpu = wl_cpu_now();
-
-	pq_timed_team(&t->sh, seconds, &t->elapsed);
-	t->cpu += wl_cpu_now() - cpu;
-	for (int k = 0; k < t->sh.s->threads; k++)
-		failed |= t->sh.workers[k].failed;
-	if (!failed && t->sh.team == t->sh.s->threads)
-		return 0;
-	snprintf(err, errlen, failed ? "%s: out of memory growing a heap"
-		 : "%s: OpenMP gave %d threads of %d", t->sh.s->ops->name, t->sh.team,
-		 t->sh.s->threads);
-	return -1;
 }
 
 static uint64_t pq_timed_ops(const struct pq_timed *t)
@@ -294,16 +263,48 @@ static uint64_t pq_timed_ops(const struct pq_timed *t)
 	return ops;
 }
 
-/* After the warm-up slice: what is timed starts here (the fingerprints go on). */
-static void pq_timed_restart(struct pq_timed *t)
+static int pq_timed_slice(void *ctx, double seconds, double *elapsed, char *err, size_t errlen)
 {
-	t->elapsed = t->cpu = 0.0;
+	struct pq_timed *t = ctx;
+	int failed = 0;
+
+	pq_timed_team(&t->sh, seconds, elapsed);
+	for (int k = 0; k < t->sh.s->threads; k++)
+		failed |= t->sh.workers[k].failed;
+	if (!failed && t->sh.team == t->sh.s->threads)
+		return 0;
+	snprintf(err, errlen, failed ? "%s: out of memory growing a heap"
+		 : "%s: OpenMP gave %d threads of %d", t->sh.s->ops->name, t->sh.team,
+		 t->sh.s->threads);
+	return -1;
+}
+
+/* After the warm-up slice: what is timed starts here (the fingerprints go on). */
+static void pq_timed_restart(void *ctx)
+{
+	struct pq_timed *t = ctx;
+
 	t->ops_before = pq_timed_ops(t);
+}
+
+static int pq_timed_open(struct pq_timed *t, const struct pq_setup *s, char *err, size_t errlen)
+{
+	*t = (struct pq_timed){ .sh = { .s = s } };
+	t->side = (struct paired_side){ .ctx = t, .run = pq_timed_slice, .restart = pq_timed_restart };
+	atomic_init(&t->sh.stop.stop, false);
+	t->sh.mq = s->ops->create(&s->cfg);
+	t->sh.workers = t->sh.mq ? pq_workers_new(s, false) : NULL;
+	if (t->sh.workers && pq_prefill(&t->sh, &t->prefill, NULL) == 0)
+		return 0;
+	pq_timed_free(t);
+	snprintf(err, errlen, "out of memory for %s with %llu keys", s->ops->name,
+		 (unsigned long long)s->prefill);
+	return -1;
 }
 
 static double pq_timed_rate(const struct pq_timed *t)
 {
-	return (double)(pq_timed_ops(t) - t->ops_before) / t->elapsed;
+	return (double)(pq_timed_ops(t) - t->ops_before) / t->side.elapsed;
 }
 
 /* Drain what is left and compare the multisets: prefill + inserted = deleted + left. */
@@ -335,49 +336,14 @@ struct pq_rates {
 	bool verified;
 };
 
-/* One untimed slice of a (and b), then the timing starts. */
-static int pq_warm_up(struct pq_timed *a, struct pq_timed *b, char *err, size_t errlen)
-{
-	if (pq_timed_slice(a, WL_WARMUP_S, err, errlen) != 0)
-		return -1;
-	if (b && pq_timed_slice(b, WL_WARMUP_S, err, errlen) != 0)
-		return -1;
-	pq_timed_restart(a);
-	if (b)
-		pq_timed_restart(b);
-	return 0;
-}
-
-/* `slices` timed slices of a, alternating with b's when b is not NULL, in ABBA order so
- * that a drift in machine speed falls on both alike. */
-static int pq_alternate(struct pq_timed *a, struct pq_timed *b, int slices, double seconds,
-			char *err, size_t errlen)
-{
-	int rc = 0;
-
-	for (int k = 0; k < slices && rc == 0; k++) {
-		bool b_first = b && k % 2 == 1;
-		if (b_first)
-			rc = pq_timed_slice(b, seconds / slices, err, errlen);
-		rc = rc ? rc : pq_timed_slice(a, seconds / slices, err, errlen);
-		if (b && !b_first && rc == 0)
-			rc = pq_timed_slice(b, seconds / slices, err, errlen);
-	}
-	return rc;
-}
-
 static void pq_rates_of(struct pq_timed *a, struct pq_timed *b, struct pq_rates *r)
 {
-	double cpu = a->cpu, wall = a->elapsed;
-
 	*r = (struct pq_rates){ .ops_per_s = pq_timed_rate(a), .verified = pq_timed_conserved(a) };
 	if (b) {
 		r->baseline_ops_per_s = pq_timed_rate(b);
 		r->verified = pq_timed_conserved(b) && r->verified;
-		cpu += b->cpu;
-		wall += b->elapsed;
 	}
-	r->cpu_share = cpu / (wall * a->sh.s->threads);
+	r->cpu_share = paired_cpu_share(&a->side, b ? &b->side : NULL, a->sh.s->threads);
 }
 
 /* Time s (and `baseline` when not NULL) after a warm-up, in alternating slices. Used by
@@ -394,9 +360,8 @@ static int pq_throughput(const struct pq_setup *s, const struct pq_setup *baseli
 		return -1;
 	}
 	struct pq_timed *other = baseline ? &b : NULL;
-	int rc = pq_warm_up(&a, other, err, errlen);
-	if (rc == 0)
-		rc = pq_alternate(&a, other, slices, s->seconds, err, errlen);
+	int rc = paired_alternate(&a.side, other ? &other->side : NULL, slices, s->seconds, err,
+				  errlen);
 	if (rc == 0)
 		pq_rates_of(&a, other, r);
 	pq_timed_free(&a);

@@ -51,14 +51,6 @@ double wl_now(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-double wl_cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static uint64_t wl_next_tail_point(uint64_t v)
 {
 	return v < 16 ? v + 1 : v + v / 8;

@@ -45,17 +45,9 @@ struct wl_stop {
 /* Operations between two looks at the stop flag (and at the clock, for thread 0). */
 #define WL_STOP_CHECK_EVERY 64
 
-/* An untimed slice of each structure before a timed run's slices: it warms caches and
- * outlasts the spinning of OpenBLAS's freshly started pool thread (about 2^28 cycles,
- * 0.1 s, in every run's process), which would otherwise take a core from the first
- * timed slice. */
-#define WL_WARMUP_S 0.1
-
+/* Wall-clock seconds (CLOCK_MONOTONIC). The paired timing of structure and baseline,
+ * with its warm-up and CPU share, is algorithms/kernels/paired. */
 double wl_now(void);
-/* CPU seconds used by the whole process (all threads). Over a timed slice, CPU time /
- * (wall time x threads) is the share of the cores the run really had: below about 0.9
- * another job was using them, and the slice did not measure `threads` threads. */
-double wl_cpu_now(void);
 
 /* Summaries mean/p99/max of rank error and delay, and their tail as series
  * (rank_error_ccdf, delay_ccdf: P(X >= v) at v = 0..15, then 12.5% apart). */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algorithms/kernels/paired.h"
 #include "algorithms/relaxed_structures/workload.h"
 #include "algorithms/tl2/tl2.h"
 
@@ -62,8 +63,9 @@ struct instance {
 	struct tl2_workload *w;
 	struct tl2_thread *th;
 	struct wl_stop stop;
-	double deadline, elapsed, cpu;
+	double deadline;
 	int team, initialised;
+	struct paired_side side;   /* its timed wall and CPU seconds (kernels/paired) */
 	uint64_t commits_before, aborts_before;
 };
 
@@ -137,9 +139,10 @@ static void instance_loop(struct instance *in, int tid)
 	}
 }
 
-static int instance_slice(struct instance *in, double seconds, char *err, size_t errlen)
+static int instance_slice(void *ctx, double seconds, double *elapsed, char *err, size_t errlen)
 {
-	double start = 0.0, cpu = wl_cpu_now();
+	struct instance *in = ctx;
+	double start = 0.0;
 
 	atomic_store(&in->stop.stop, false);
 #pragma omp parallel num_threads(in->s->wl.threads)
@@ -157,18 +160,18 @@ static int instance_slice(struct instance *in, double seconds, char *err, size_t
 			instance_loop(in, tid);
 #pragma omp barrier
 #pragma omp master
-		in->elapsed += wl_now() - start;
+		*elapsed += wl_now() - start;
 	}
-	in->cpu += wl_cpu_now() - cpu;
 	if (in->team == in->s->wl.threads)
 		return 0;
 	snprintf(err, errlen, "OpenMP gave %d threads of %d", in->team, in->s->wl.threads);
 	return -1;
 }
 
-static void instance_restart(struct instance *in)
+static void instance_restart(void *ctx)
 {
-	in->elapsed = in->cpu = 0.0;
+	struct instance *in = ctx;
+
 	in->commits_before = instance_commits(in);
 	in->aborts_before = instance_aborts(in);
 }
@@ -184,11 +187,11 @@ static void instance_result(struct instance *in, struct tl2_result *r)
 		advances += in->th[t].tx.clock.advances;
 	}
 	*r = (struct tl2_result){
-		.commits_per_s = (double)commits / in->elapsed,
+		.commits_per_s = (double)commits / in->side.elapsed,
 		.abort_rate = commits + aborts ? (double)aborts / (double)(commits + aborts) : 0.0,
 		.read_only_share = all ? (double)read_only / (double)all : 0.0,
 		.advances_per_commit = all ? (double)advances / (double)all : 0.0,
-		.cpu_share = in->cpu / (in->elapsed * in->s->wl.threads),
+		.cpu_share = paired_cpu_share(&in->side, NULL, in->s->wl.threads),
 		.commits = (unsigned long long)commits,
 	};
 	struct tl2_wl_thread *wl = malloc((size_t)in->s->wl.threads * sizeof(*wl));
@@ -200,28 +203,6 @@ static void instance_result(struct instance *in, struct tl2_result *r)
 		wl[t] = in->th[t].wl;
 	r->violations = in->s->workload->check(in->w, wl, in->s->wl.threads);
 	free(wl);
-}
-
-/* A warm-up slice each, then `slices` timed slices of a, alternating with b's (ABBA). */
-static int alternate(struct instance *a, struct instance *b, char *err, size_t errlen)
-{
-	int slices = a->s->slices, rc = instance_slice(a, WL_WARMUP_S, err, errlen);
-	double each = a->s->seconds / slices;
-
-	if (rc == 0 && b)
-		rc = instance_slice(b, WL_WARMUP_S, err, errlen);
-	instance_restart(a);
-	if (b)
-		instance_restart(b);
-	for (int k = 0; k < slices && rc == 0; k++) {
-		bool b_first = b && k % 2 == 1;
-		if (b_first)
-			rc = instance_slice(b, each, err, errlen);
-		rc = rc ? rc : instance_slice(a, each, err, errlen);
-		if (b && !b_first && rc == 0)
-			rc = instance_slice(b, each, err, errlen);
-	}
-	return rc;
 }
 
 int tl2_measure(const struct tl2_setup *s, const struct tl2_setup *baseline, struct tl2_result *r,
@@ -236,7 +217,10 @@ int tl2_measure(const struct tl2_setup *s, const struct tl2_setup *baseline, str
 		return -1;
 	}
 	struct instance *other = baseline ? &b : NULL;
-	int rc = alternate(&a, other, err, errlen);
+	a.side = (struct paired_side){ .ctx = &a, .run = instance_slice, .restart = instance_restart };
+	b.side = (struct paired_side){ .ctx = &b, .run = instance_slice, .restart = instance_restart };
+	int rc = paired_alternate(&a.side, other ? &other->side : NULL, s->slices, s->seconds, err,
+				  errlen);
 	if (rc == 0) {
 		instance_result(&a, r);
 		if (other)

@@ -1,0 +1,61 @@
+/* paired: see paired.h. */
+#include "algorithms/kernels/paired.h"
+
+#include <stdbool.h>
+#include <time.h>
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int slice(struct paired_side *s, double seconds, char *err, size_t errlen)
+{
+	double cpu = cpu_now();
+	int rc = s->run(s->ctx, seconds, &s->elapsed, err, errlen);
+
+	s->cpu += cpu_now() - cpu;
+	return rc;
+}
+
+static int warm_up(struct paired_side *a, struct paired_side *b, char *err, size_t errlen)
+{
+	if (slice(a, PAIRED_WARMUP_S, err, errlen) != 0)
+		return -1;
+	if (b && slice(b, PAIRED_WARMUP_S, err, errlen) != 0)
+		return -1;
+	a->elapsed = a->cpu = 0.0;
+	a->restart(a->ctx);
+	if (b) {
+		b->elapsed = b->cpu = 0.0;
+		b->restart(b->ctx);
+	}
+	return 0;
+}
+
+int paired_alternate(struct paired_side *a, struct paired_side *b, int slices, double seconds,
+		     char *err, size_t errlen)
+{
+	double each = seconds / slices;
+	int rc = warm_up(a, b, err, errlen);
+
+	for (int k = 0; k < slices && rc == 0; k++) {
+		bool b_first = b && k % 2 == 1;
+		if (b_first)
+			rc = slice(b, each, err, errlen);
+		rc = rc ? rc : slice(a, each, err, errlen);
+		if (b && !b_first && rc == 0)
+			rc = slice(b, each, err, errlen);
+	}
+	return rc;
+}
+
+double paired_cpu_share(const struct paired_side *a, const struct paired_side *b, int threads)
+{
+	double cpu = a->cpu + (b ? b->cpu : 0.0), wall = a->elapsed + (b ? b->elapsed : 0.0);
+
+	return cpu / (wall * threads);
+}
