@@ -1,7 +1,7 @@
 /* paired: see paired.h. */
 #include "algorithms/kernels/paired.h"
 
-#include <stdbool.h>
+#include <omp.h>
 #include <time.h>
 
 static double cpu_now(void)
@@ -10,6 +10,48 @@ static double cpu_now(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int paired_team(int threads, double seconds, double *elapsed, atomic_bool *stop, double *deadline,
+		void (*loop)(void *ctx, int tid), void *ctx)
+{
+	double start = 0.0;
+	int team = 0;
+
+	atomic_store(stop, false);
+#pragma omp parallel num_threads(threads)
+	{
+#pragma omp single
+		team = omp_get_num_threads();
+		/* implicit barrier of `single`: everyone starts together */
+#pragma omp master
+		{
+			start = wall_now();
+			*deadline = start + seconds;
+		}
+#pragma omp barrier
+		if (team == threads)
+			loop(ctx, omp_get_thread_num());
+#pragma omp barrier
+#pragma omp master
+		*elapsed += wall_now() - start;
+	}
+	return team;
+}
+
+bool paired_over(atomic_bool *stop, double deadline, int tid)
+{
+	if (tid == 0 && wall_now() >= deadline)
+		atomic_store_explicit(stop, true, memory_order_relaxed);
+	return atomic_load_explicit(stop, memory_order_relaxed);
 }
 
 static int slice(struct paired_side *s, double seconds, char *err, size_t errlen)

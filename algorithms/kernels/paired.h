@@ -10,6 +10,8 @@
 #ifndef PAIRED_H
 #define PAIRED_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* An untimed slice of each side before the timed ones: it warms caches and outlasts the
@@ -37,5 +39,19 @@ int paired_alternate(struct paired_side *a, struct paired_side *b, int slices, d
  * NULL): about 1 when the threads had their cores; below about 0.9 another job was using
  * them, and the slices did not measure `threads` threads. */
 double paired_cpu_share(const struct paired_side *a, const struct paired_side *b, int threads);
+
+/*
+ * The body of a timed slice: `threads` OpenMP threads run loop(ctx, tid) together until
+ * `seconds` have passed. The deadline is set once every thread has arrived, and the wall
+ * time from that start to the end barrier is added to *elapsed. loop must return when
+ * paired_over() says so. Returns the number of threads OpenMP gave; loop runs only when
+ * that is `threads`.
+ */
+int paired_team(int threads, double seconds, double *elapsed, atomic_bool *stop, double *deadline,
+		void (*loop)(void *ctx, int tid), void *ctx);
+
+/* Inside loop, every few operations: thread 0 raises `stop` at the deadline; true once
+ * any thread may stop. Relaxed atomics: the flag orders nothing else. */
+bool paired_over(atomic_bool *stop, double deadline, int tid);
 
 #endif

@@ -277,8 +277,9 @@ static struct ctr_worker *ctr_workers_new(const struct ctr_setup *s, bool logged
 	return w;
 }
 
-static void ctr_timed_loop(struct ctr_shared *sh, int tid)
+static void ctr_timed_loop(void *ctx, int tid)
 {
+	struct ctr_shared *sh = ctx;
 	struct ctr_worker *w = &sh->workers[tid];
 	void (*increment)(struct mc *, struct mc_handle *) = sh->s->ops->increment;
 
@@ -286,33 +287,8 @@ static void ctr_timed_loop(struct ctr_shared *sh, int tid)
 		for (int k = 0; k < WL_STOP_CHECK_EVERY; k++)
 			increment(sh->mc, &w->h);
 		w->increments += WL_STOP_CHECK_EVERY;
-		if (tid == 0 && wl_now() >= sh->deadline)
-			atomic_store_explicit(&sh->stop.stop, true, memory_order_relaxed);
-		if (atomic_load_explicit(&sh->stop.stop, memory_order_relaxed))
+		if (paired_over(&sh->stop.stop, sh->deadline, tid))
 			return;
-	}
-}
-
-static void ctr_timed_team(struct ctr_shared *sh, double seconds, double *elapsed)
-{
-	double start = 0.0;
-
-	atomic_store(&sh->stop.stop, false);
-#pragma omp parallel num_threads(sh->s->threads)
-	{
-		int tid = omp_get_thread_num();
-#pragma omp single
-		sh->team = omp_get_num_threads();
-#pragma omp master
-		{
-			start = wl_now();
-			sh->deadline = start + seconds;
-		}
-#pragma omp barrier
-		ctr_timed_loop(sh, tid);
-#pragma omp barrier
-#pragma omp master
-		*elapsed += wl_now() - start;
 	}
 }
 
@@ -346,7 +322,8 @@ static int ctr_timed_slice(void *ctx, double seconds, double *elapsed, char *err
 {
 	struct ctr_timed *t = ctx;
 
-	ctr_timed_team(&t->sh, seconds, elapsed);
+	t->sh.team = paired_team(t->sh.s->threads, seconds, elapsed, &t->sh.stop.stop,
+				 &t->sh.deadline, ctr_timed_loop, &t->sh);
 	if (t->sh.team == t->sh.s->threads)
 		return 0;
 	snprintf(err, errlen, "OpenMP gave %d threads of %d", t->sh.team, t->sh.s->threads);

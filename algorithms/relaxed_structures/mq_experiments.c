@@ -184,8 +184,9 @@ static int pq_prefill(struct pq_shared *sh, struct wl_fingerprint *into, struct 
 
 /* Keys wrap after 2^32 per thread in a long timed run; the fingerprint compares
  * multisets, so a repeated key is still accounted for. */
-static void pq_timed_loop(struct pq_shared *sh, int tid)
+static void pq_timed_loop(void *ctx, int tid)
 {
+	struct pq_shared *sh = ctx;
 	struct pq_worker *w = &sh->workers[tid];
 	const struct mq_ops *ops = sh->s->ops;
 	uint64_t key;
@@ -205,36 +206,8 @@ static void pq_timed_loop(struct pq_shared *sh, int tid)
 				w->empty_pops++;
 		}
 		w->ops += WL_STOP_CHECK_EVERY;
-		if (tid == 0 && wl_now() >= sh->deadline)
-			atomic_store_explicit(&sh->stop.stop, true, memory_order_relaxed);
-		if (atomic_load_explicit(&sh->stop.stop, memory_order_relaxed))
+		if (paired_over(&sh->stop.stop, sh->deadline, tid))
 			return;
-	}
-}
-
-/* Run the threads for `seconds`; the time from the start barrier to the end barrier is
- * added to *elapsed. */
-static void pq_timed_team(struct pq_shared *sh, double seconds, double *elapsed)
-{
-	double start = 0.0;
-
-	atomic_store(&sh->stop.stop, false);
-#pragma omp parallel num_threads(sh->s->threads)
-	{
-		int tid = omp_get_thread_num();
-#pragma omp single
-		sh->team = omp_get_num_threads();
-		/* implicit barrier of `single`: everyone starts together */
-#pragma omp master
-		{
-			start = wl_now();
-			sh->deadline = start + seconds;
-		}
-#pragma omp barrier
-		pq_timed_loop(sh, tid);
-#pragma omp barrier
-#pragma omp master
-		*elapsed += wl_now() - start;
 	}
 }
 
@@ -268,7 +241,8 @@ static int pq_timed_slice(void *ctx, double seconds, double *elapsed, char *err,
 	struct pq_timed *t = ctx;
 	int failed = 0;
 
-	pq_timed_team(&t->sh, seconds, elapsed);
+	t->sh.team = paired_team(t->sh.s->threads, seconds, elapsed, &t->sh.stop.stop,
+				 &t->sh.deadline, pq_timed_loop, &t->sh);
 	for (int k = 0; k < t->sh.s->threads; k++)
 		failed |= t->sh.workers[k].failed;
 	if (!failed && t->sh.team == t->sh.s->threads)

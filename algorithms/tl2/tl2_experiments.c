@@ -125,16 +125,15 @@ static int instance_open(struct instance *in, const struct tl2_setup *s, char *e
 	return -1;
 }
 
-static void instance_loop(struct instance *in, int tid)
+static void instance_loop(void *ctx, int tid)
 {
+	struct instance *in = ctx;
 	struct tl2_thread *me = &in->th[tid];
 
 	for (;;) {
 		for (int k = 0; k < TL2_STOP_CHECK_EVERY; k++)
 			in->s->workload->operation(in->w, &me->wl, &me->tx);
-		if (tid == 0 && wl_now() >= in->deadline)
-			atomic_store_explicit(&in->stop.stop, true, memory_order_relaxed);
-		if (atomic_load_explicit(&in->stop.stop, memory_order_relaxed))
+		if (paired_over(&in->stop.stop, in->deadline, tid))
 			return;
 	}
 }
@@ -142,26 +141,9 @@ static void instance_loop(struct instance *in, int tid)
 static int instance_slice(void *ctx, double seconds, double *elapsed, char *err, size_t errlen)
 {
 	struct instance *in = ctx;
-	double start = 0.0;
 
-	atomic_store(&in->stop.stop, false);
-#pragma omp parallel num_threads(in->s->wl.threads)
-	{
-		int tid = omp_get_thread_num();
-#pragma omp single
-		in->team = omp_get_num_threads();
-#pragma omp master
-		{
-			start = wl_now();
-			in->deadline = start + seconds;
-		}
-#pragma omp barrier
-		if (in->team == in->s->wl.threads)
-			instance_loop(in, tid);
-#pragma omp barrier
-#pragma omp master
-		*elapsed += wl_now() - start;
-	}
+	in->team = paired_team(in->s->wl.threads, seconds, elapsed, &in->stop.stop, &in->deadline,
+			       instance_loop, in);
 	if (in->team == in->s->wl.threads)
 		return 0;
 	snprintf(err, errlen, "OpenMP gave %d threads of %d", in->team, in->s->wl.threads);
