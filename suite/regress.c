@@ -60,6 +60,17 @@ static struct rg_item *rg_add(struct rg_set *set)
 	return it;
 }
 
+int rg_copy(struct rg_set *dst, const struct rg_set *src)
+{
+	for (int i = 0; i < src->n; i++) {
+		struct rg_item *it = rg_add(dst);
+		if (!it)
+			return -1;
+		*it = src->items[i];
+	}
+	return 0;
+}
+
 static struct rg_item *rg_find(struct rg_set *set, const char *experiment, int is_claim,
 			       const char *id)
 {

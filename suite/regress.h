@@ -50,6 +50,9 @@ struct rg_set {
 
 void rg_free(struct rg_set *set);
 
+/* Append a copy of every item of src to dst. 0, or -1 when out of memory. */
+int rg_copy(struct rg_set *dst, const struct rg_set *src);
+
 /* Measure every claim and key metric of sweep s (db scoped to it by this call) and
  * append them to `set` as the current values. 0, or -1 with a reason in err. */
 int rg_measure(sqlite3 *db, const struct sweep *s, struct rg_set *set, char *err, size_t errlen);

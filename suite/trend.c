@@ -91,17 +91,9 @@ static int by_commit(const void *a, const void *b)
 static int reference_band(const struct trend_opts *o, const struct point *newest, struct rg_set *band,
 			  char *err, size_t errlen)
 {
-	for (int i = 0; i < newest->set.n; i++) {
-		if (band->n == band->cap) {
-			band->cap = band->cap ? 2 * band->cap : 64;
-			struct rg_item *q = realloc(band->items, (size_t)band->cap * sizeof(*q));
-			if (!q) {
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
-			band->items = q;
-		}
-		band->items[band->n++] = newest->set.items[i];
+	if (rg_copy(band, &newest->set) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	for (int i = 0; i < o->nsweeps; i++)
 		if (rg_read_reference(band, &o->sweeps[i], o->scale, o->refdir, err, errlen) < 0)
