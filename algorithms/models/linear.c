@@ -290,3 +290,42 @@ double lm_smoothness(const struct lm_problem *p, int iters)
 	free(m);
 	return ok ? curvature * lambda + p->l2 : -1.0;
 }
+
+double lm_loss_curvature(enum lm_loss loss, double margin, double y)
+{
+	if (loss == LM_SQUARED)
+		return 1.0;
+	/* s (1 - s) = e^{-|z|} / (1 + e^{-|z|})^2: symmetric in z, exp never overflows. */
+	double e = exp(-fabs(y * margin));
+	return e / ((1.0 + e) * (1.0 + e));
+}
+
+void lm_curvatures(const struct lm_problem *p, const double *w, double *curv)
+{
+	const struct ds_matrix *x = p->x;
+
+	if (x->rows == 0)
+		return;
+	double inv_n = 1.0 / (double)x->rows;
+	lm_margins(x, w, curv);
+	for (int64_t i = 0; i < x->rows; i++)
+		curv[i] = lm_loss_curvature(p->loss, curv[i], p->y[i]) * inv_n;
+}
+
+void lm_hessian_times(const struct lm_problem *p, const double *curv, const double *v,
+		      double *scratch, double *out)
+{
+	const struct ds_matrix *x = p->x;
+
+	if (x->rows == 0) {
+		for (int64_t j = 0; j < x->cols; j++)
+			out[j] = p->l2 * v[j];
+		return;
+	}
+	lm_margins(x, v, scratch);
+	for (int64_t i = 0; i < x->rows; i++)
+		scratch[i] *= curv[i];
+	transposed_times(x, 1.0, scratch, 0.0, out);
+	for (int64_t j = 0; j < x->cols; j++)
+		out[j] += p->l2 * v[j];
+}

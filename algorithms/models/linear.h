@@ -63,4 +63,17 @@ double lm_accuracy(const struct lm_problem *p, const double *w);
  * descent is stable for steps below 2 / L. -1 on allocation failure. */
 double lm_smoothness(const struct lm_problem *p, int iters);
 
+/* Second derivative of the loss in the margin: logistic s (1 - s) with s = 1 / (1 +
+ * e^{-y m}) (labels +-1, so y^2 = 1); squared 1. */
+double lm_loss_curvature(enum lm_loss loss, double margin, double y);
+
+/* curv[i] = loss''(x_i.w, y_i) / n for every row: the diagonal D of the Hessian of the
+ * objective at w, X^T D X + l2 I. */
+void lm_curvatures(const struct lm_problem *p, const double *w, double *curv);
+
+/* out = (X^T diag(curv) X + l2 I) v: the Hessian at the w that gave curv
+ * (lm_curvatures) times v, two passes over the data. scratch holds x->rows doubles. */
+void lm_hessian_times(const struct lm_problem *p, const double *curv, const double *v,
+		      double *scratch, double *out);
+
 #endif

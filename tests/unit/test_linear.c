@@ -290,3 +290,63 @@ Test(linear, label_checks_and_loss_names)
 	cr_assert_eq(lm_loss_parse("hinge", &loss), -1);
 	cr_assert_str_eq(lm_loss_name(LM_LOGISTIC), "logistic");
 }
+
+/* ---- curvature and Hessian-vector products (gd_full's Newton-CG) ---- */
+
+/* (grad(w + h v) - grad(w - h v)) / 2h against the Hessian product at w, both paths. */
+static void check_hessian(const struct lm_problem *p, const double *w, const double *v)
+{
+	double curv[ROWS], scratch[ROWS], hv[COLS], plus[COLS], minus[COLS];
+	double wp[COLS], wm[COLS], fd[COLS], h = 1e-5;
+
+	for (int j = 0; j < COLS; j++) {
+		wp[j] = w[j] + h * v[j];
+		wm[j] = w[j] - h * v[j];
+	}
+	lm_curvatures(p, w, curv);
+	lm_hessian_times(p, curv, v, scratch, hv);
+	lm_gradient(p, wp, NULL, 0, plus);
+	lm_gradient(p, wm, NULL, 0, minus);
+	for (int j = 0; j < COLS; j++)
+		fd[j] = (plus[j] - minus[j]) / (2.0 * h);
+	cr_assert(rel_err(hv, fd, COLS) < 1e-6, "%s %s Hessian product off by %g",
+		  p->x->sparse ? "CSR" : "dense", lm_loss_name(p->loss), rel_err(hv, fd, COLS));
+}
+
+Test(linear, hessian_product_matches_finite_differences)
+{
+	struct pair p;
+	double v[COLS];
+
+	make_pair(&p, 5);
+	for (int j = 0; j < COLS; j++)
+		v[j] = (j % 3 == 0 ? -1.0 : 0.5) * (1.0 + j);
+	for (int loss = LM_LOGISTIC; loss <= LM_SQUARED; loss++) {
+		check_hessian(&(struct lm_problem){ .x = &p.dense, .y = loss == LM_LOGISTIC ?
+			      p.y_class : p.y_real, .loss = (enum lm_loss)loss, .l2 = 0.03 }, p.w, v);
+		check_hessian(&(struct lm_problem){ .x = &p.csr, .y = loss == LM_LOGISTIC ?
+			      p.y_class : p.y_real, .loss = (enum lm_loss)loss, .l2 = 0.03 }, p.w, v);
+	}
+	free_pair(&p);
+}
+
+/* The logistic curvature is the slope's derivative, peaks at 1/4 at margin 0, and stays
+ * finite (and positive until it underflows) at margins of either sign far out. */
+Test(linear, logistic_curvature)
+{
+	const double margins[] = { -30.0, -2.5, -0.1, 0.0, 0.7, 4.0, 30.0 };
+	for (size_t i = 0; i < sizeof(margins) / sizeof(margins[0]); i++) {
+		for (double y = -1.0; y <= 1.0; y += 2.0) {
+			double m = margins[i], h = 1e-6;
+			double fd = (lm_loss_slope(LM_LOGISTIC, m + h, y) -
+				     lm_loss_slope(LM_LOGISTIC, m - h, y)) / (2.0 * h);
+			double c = lm_loss_curvature(LM_LOGISTIC, m, y);
+			cr_assert(fabs(c - fd) < 1e-8, "margin %g y %g: %.17g vs %.17g", m, y, c, fd);
+			cr_assert(c > 0.0 && c <= 0.25);
+		}
+	}
+	cr_assert_eq(lm_loss_curvature(LM_LOGISTIC, 0.0, 1.0), 0.25);
+	cr_assert_eq(lm_loss_curvature(LM_SQUARED, 123.0, -4.0), 1.0);
+	cr_assert(lm_loss_curvature(LM_LOGISTIC, 800.0, 1.0) >= 0.0);
+	cr_assert(isfinite(lm_loss_curvature(LM_LOGISTIC, -800.0, 1.0)));
+}
