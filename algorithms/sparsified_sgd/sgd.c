@@ -31,6 +31,8 @@
 
 /* Conjugate-gradient steps per Newton direction at most (and at most dim + 1). */
 #define GD_CG_MAX 500
+/* CG stops once its residual is this fraction of the gradient norm gd_full must reach. */
+#define GD_CG_TARGET 0.1
 /* Armijo's sufficient-decrease constant and the halvings a line search may take. */
 #define GD_ARMIJO 1e-4
 #define GD_LINE_SEARCH_TRIES 40
@@ -284,10 +286,12 @@ static int newton_alloc(struct newton *nt, struct lm_task *t)
 /* The Newton direction: dir ~ -H^{-1} grad by conjugate gradients, stopped once the
  * residual is below eta |grad| (a truncated Newton step; eta -> 0 as the gradient
  * does, so the steps become exact Newton steps and convergence is superlinear:
- * Nocedal and Wright, Numerical Optimization, 2nd ed., Theorem 7.2). CG on the
- * positive definite H = X^T D X + l2 I; a non-positive curvature (l2 = 0 on flat
- * directions) ends it, with -grad as the direction if nothing better was found. */
-static void newton_direction(const struct lm_task *t, struct newton *nt, double eta)
+ * Nocedal and Wright, Numerical Optimization, 2nd ed., Theorem 7.2) or below `target`.
+ * CG on the positive definite H = X^T D X + l2 I; a non-positive curvature (l2 = 0 on
+ * flat directions) ends it, with -grad as the direction if nothing better was found.
+ * (Jacobi preconditioning was tried: on a9a it took more Hessian products, not fewer.) */
+static void newton_direction(const struct lm_task *t, struct newton *nt, double eta,
+			     double target)
 {
 	int64_t dim = nt->dim;
 	int cap = dim < GD_CG_MAX ? (int)dim + 1 : GD_CG_MAX;
@@ -299,7 +303,7 @@ static void newton_direction(const struct lm_task *t, struct newton *nt, double 
 		nt->res[j] = -nt->grad[j];
 		nt->conj[j] = nt->res[j];
 	}
-	double rr = dot(nt->res, nt->res, dim), stop = eta * nt->grad_norm;
+	double rr = dot(nt->res, nt->res, dim), stop = fmax(eta * nt->grad_norm, target);
 	for (int k = 0; k < cap && sqrt(rr) > stop; k++) {
 		lm_hessian_times(&t->train, nt->curv, nt->conj, nt->scratch, nt->hconj);
 		nt->hessian_products++;
@@ -353,8 +357,33 @@ static void newton_gradient(const struct lm_task *t, struct newton *nt)
 	nt->passes += 2;
 }
 
-/* |grad f(w)| in plain loops that share no code with linear.c or BLAS, for the
- * verifier; -1 without memory. */
+/* x_i . w and g += c x_i in plain loops, for the verifier (no linear.c, no BLAS). */
+static double plain_row_dot(const struct ds_matrix *x, int64_t i, const double *w)
+{
+	double m = 0.0;
+
+	if (x->sparse) {
+		for (int64_t k = x->rowptr[i]; k < x->rowptr[i + 1]; k++)
+			m += x->values[k] * w[x->colidx[k]];
+		return m;
+	}
+	for (int64_t j = 0; j < x->cols; j++)
+		m += x->dense[i * x->cols + j] * w[j];
+	return m;
+}
+
+static void plain_add_row(const struct ds_matrix *x, int64_t i, double c, double *g)
+{
+	if (x->sparse) {
+		for (int64_t k = x->rowptr[i]; k < x->rowptr[i + 1]; k++)
+			g[x->colidx[k]] += c * x->values[k];
+		return;
+	}
+	for (int64_t j = 0; j < x->cols; j++)
+		g[j] += c * x->dense[i * x->cols + j];
+}
+
+/* |grad f(w)| recomputed for the verifier from the loss's definition; -1 without memory. */
 static double reference_grad_norm(const struct lm_problem *p, const double *w)
 {
 	const struct ds_matrix *x = p->x;
@@ -363,24 +392,10 @@ static double reference_grad_norm(const struct lm_problem *p, const double *w)
 	if (!g)
 		return -1.0;
 	for (int64_t i = 0; i < x->rows; i++) {
-		double m = 0.0;
-		if (x->sparse) {
-			for (int64_t k = x->rowptr[i]; k < x->rowptr[i + 1]; k++)
-				m += x->values[k] * w[x->colidx[k]];
-		} else {
-			for (int64_t j = 0; j < x->cols; j++)
-				m += x->dense[i * x->cols + j] * w[j];
-		}
-		/* d/dm of log(1 + e^{-ym}) is -y sigma(-ym); of (m - y)^2 / 2 it is m - y. */
-		double c = p->loss == LM_SQUARED ? m - p->y[i] : -p->y[i] / (1.0 + exp(p->y[i] * m));
-		c /= (double)x->rows;
-		if (x->sparse) {
-			for (int64_t k = x->rowptr[i]; k < x->rowptr[i + 1]; k++)
-				g[x->colidx[k]] += c * x->values[k];
-		} else {
-			for (int64_t j = 0; j < x->cols; j++)
-				g[j] += c * x->dense[i * x->cols + j];
-		}
+		double m = plain_row_dot(x, i, w), y = p->y[i];
+		/* d/dm of log(1 + e^{-ym}) is -y / (1 + e^{ym}); of (m - y)^2 / 2 it is m - y. */
+		double c = p->loss == LM_SQUARED ? m - y : -y / (1.0 + exp(y * m));
+		plain_add_row(x, i, c / (double)x->rows, g);
 	}
 	for (int64_t j = 0; j < x->cols; j++) {
 		double gj = g[j] + p->l2 * w[j];
@@ -446,7 +461,9 @@ static int gd_iterate(const struct rb_run *run, struct rb_recorder *rec, const s
 	while (it < cap && nt->grad_norm > grad_tol * start_norm) {
 		/* eta = min(1/2, sqrt(|g| / |g0|)): the forcing sequence of Theorem 7.2. */
 		double eta = fmin(0.5, sqrt(nt->grad_norm / start_norm));
-		newton_direction(t, nt, eta);
+		/* Near w*, the next gradient is about the CG residual (g + H d): solving far
+		 * below the tolerance would only spend Hessian products. */
+		newton_direction(t, nt, eta, GD_CG_TARGET * grad_tol * start_norm);
 		if (newton_line_search(t, nt) != 0) {
 			rb_log(rec, "gd_full: no decrease along the Newton direction at iteration %lld",
 			       it + 1);
