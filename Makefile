@@ -171,10 +171,11 @@ reproduce: deps
 	$(BIN) report $(MANIFESTS) --scale $(SCALE) --results $(RESULTS) --plots $(PLOTS)
 	@echo "report: $(RESULTS)/REPORT.md"
 
-# Regression check at CI's scale (smoke) against results/reference/ (committed). Every
-# run is redone (--force): a run id hashes the parameters, not the code, so runs left by
-# an older build must not stand in for this one. `make reference` rewrites the reference
-# on purpose (say why in the change).
+# Regression check at CI's scale (smoke) against results/reference/ (committed). A run id
+# hashes the code fingerprint with the parameters, so runs left by an older build never
+# stand in for this one and finished runs of unchanged code are reused; --force redoes
+# them anyway, since timing metrics are of this machine now. `make reference` rewrites
+# the reference on purpose (say why in the change).
 REGRESS_RESULTS ?= results/ci
 regress reference: deps
 	@$(MAKE) --no-print-directory $(BIN)
