@@ -1,7 +1,8 @@
 /*
  * sgd: the dense baselines of the sparsified-SGD family (arXiv 1809.10505).
  *   sgd      mini-batch SGD on an L2-regularised linear model (TopK SGD with K = n)
- *   gd_full  full-gradient descent run long enough to find the optimum
+ *   gd_full  the optimum: full-batch Newton-CG until |grad f| <= grad_tol |grad f(0)|,
+ *            verified (gradient recomputed, objective against LIBLINEAR's optimum)
  * Both train on the train split of the run's dataset and are listed in
  * suite/registry.c.
  */
