@@ -26,7 +26,9 @@ const struct rb_param_spec gentext_params[] = {
 	{ "nnz_mean", RB_REAL, "74", 1, 1e5, NULL,
 	  "mean nonzeros per row (rcv1_train.binary: 74, i.e. 0.157% of 47,236)" },
 	{ "zipf", RB_REAL, "1.0", 0, 4, NULL, "Zipf exponent of the feature frequencies" },
-	{ "margin", RB_REAL, "8", 0, 1e3, NULL, "std of the planted margin x.w* (|x| = 1)" },
+	{ "margin", RB_REAL, "8", 0, 1e3, NULL, "scale of the planted margin: margin * x.w*" },
+	{ "signal", RB_INT, "2000", 1, 1e7, NULL,
+	  "the planted model uses the columns of the `signal` most frequent ranks" },
 	{ "noise", RB_REAL, "0.02", 0, 1, NULL, "probability of flipping a label" },
 	{ "test_fraction", RB_REAL, "0.2", 0, 0.9, NULL,
 	  "fraction of the rows held out as the test split (the last rows)" },
@@ -36,7 +38,7 @@ const struct rb_param_spec gentext_params[] = {
 };
 
 struct gentext {
-	int64_t samples, features, max_len;
+	int64_t samples, features, max_len, signal;
 	double nnz_mean, zipf, margin, noise, test_fraction;
 	uint64_t seed;
 	double *cdf;       /* features: cumulative Zipf probabilities by rank */
@@ -61,6 +63,7 @@ static void read_config(const struct rb_paramset *ps, struct gentext *g)
 	g->nnz_mean = rb_paramset_get(ps, "nnz_mean")->r;
 	g->zipf = rb_paramset_get(ps, "zipf")->r;
 	g->margin = rb_paramset_get(ps, "margin")->r;
+	g->signal = rb_paramset_get(ps, "signal")->i;
 	g->noise = rb_paramset_get(ps, "noise")->r;
 	g->test_fraction = rb_paramset_get(ps, "test_fraction")->r;
 	g->seed = (uint64_t)rb_paramset_get(ps, "data_seed")->i;
@@ -108,13 +111,12 @@ static void zipf_tables(struct gentext *g)
 	g->cdf[g->features - 1] = 1.0;
 }
 
-/* w* by column (stream 0), rank -> column permutation (stream 1). */
+/* rank -> column permutation (stream 1), then w* (stream 0): N(0, 1) on the columns
+ * of the `signal` most frequent ranks, 0 elsewhere, so the labels depend on terms that
+ * occur often enough to be learnt, as a topic does in text. */
 static void planted_tables(struct gentext *g)
 {
 	struct rng r;
-	rng_seed(&r, g->seed, 0);
-	for (int64_t j = 0; j < g->features; j++)
-		g->w_star[j] = rng_normal(&r);
 	rng_seed(&r, g->seed, 1);
 	for (int64_t j = 0; j < g->features; j++)
 		g->column[j] = (int32_t)j;
@@ -124,6 +126,9 @@ static void planted_tables(struct gentext *g)
 		g->column[j] = g->column[k];
 		g->column[k] = t;
 	}
+	rng_seed(&r, g->seed, 0);
+	for (int64_t j = 0; j < g->features; j++)
+		g->w_star[g->column[j]] = j < g->signal ? rng_normal(&r) : 0.0;
 }
 
 /* The first rank whose cumulative probability reaches u (binary search). */

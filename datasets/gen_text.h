@@ -10,8 +10,9 @@
  *   draws of a column raise its term count instead), at most features / 4.
  * - Values are TF-IDF-like: (1 + log count) * log(1 / p_r), then each row is scaled
  *   to unit Euclidean norm.
- * - Labels come from a planted linear model: w* ~ N(0, 1) per column, margin =
- *   `margin` * x.w* (std about `margin`, since |x| = 1), y = +1 with probability
+ * - Labels come from a planted linear model: w* ~ N(0, 1) on the columns of the
+ *   `signal` most frequent ranks (0 elsewhere: a topic is carried by terms frequent
+ *   enough to be learnt), margin = `margin` * x.w*, y = +1 with probability
  *   sigmoid(margin), then flipped with probability `noise`.
  *
  * Streams of data_seed: 0 draws w*, 1 the rank permutation, 2 the rows in order (train
