@@ -46,13 +46,13 @@ endif
 DEB_PKGS := build-essential clang libclang-rt-dev pkg-config libopenblas-dev libyaml-dev \
             libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev libbz2-dev liblzma-dev \
             libcriterion-dev gnuplot-nox parallel sqlite3 curl liblinear-dev \
-            dataset-fashion-mnist
+            libcsv-dev dataset-fashion-mnist
 # One header or tool per package, to tell quickly whether anything is missing.
 DEB_PROBES := /usr/include/$(shell gcc -dumpmachine 2>/dev/null)/cblas.h /usr/include/yaml.h /usr/include/sqlite3.h \
               /usr/include/jansson.h /usr/include/openssl/sha.h \
               /usr/include/criterion/criterion.h /usr/include/zlib.h /usr/include/bzlib.h \
               /usr/include/lzma.h /usr/bin/gnuplot /usr/bin/parallel /usr/bin/pkg-config \
-              /usr/bin/clang /usr/bin/sqlite3 /usr/bin/curl /usr/include/linear.h \
+              /usr/bin/clang /usr/bin/sqlite3 /usr/bin/curl /usr/include/linear.h /usr/include/csv.h \
               /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -62,7 +62,7 @@ CFLAGS  ?= $(OPT)
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(SANFLAGS) \
            -I. $(PKG_CFLAGS)
 LDFLAGS += -fopenmp $(SANFLAGS)
-LDLIBS  += $(PKG_LIBS) -llinear -lbz2 -lm
+LDLIBS  += $(PKG_LIBS) -llinear -lcsv -lbz2 -lm
 
 # The git revision goes into run.json through envinfo.o alone. The stamp file changes
 # only when the revision does, so a commit rebuilds that one object, not everything.
@@ -74,7 +74,13 @@ $(shell mkdir -p $(BUILD) && { [ "$$(cat $(REV_STAMP) 2>/dev/null)" = "$(GIT_REV
 
 LIB_SRC  := $(filter-out suite/main.c,$(wildcard suite/*.c)) \
             $(wildcard algorithms/*/*.c) $(wildcard datasets/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# The code fingerprints (suite/fingerprint.sh): regenerated when any source changes, and
+# rewritten only when a fingerprint does, so editing a plot or the report rebuilds
+# nothing more than that file.
+FP_SRC   := $(BUILD)/gen/fingerprints.c
+FP_STAMP := $(BUILD)/gen/fingerprints.stamp
+FP_OBJ   := $(BUILD)/obj/gen/fingerprints.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(FP_OBJ)
 MAIN_OBJ := $(BUILD)/obj/suite/main.o
 TEST_SRC := $(wildcard tests/unit/*.c) $(wildcard tests/e2e/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
@@ -97,6 +103,15 @@ $(BUILD)/obj/suite/envinfo.o: CFLAGS += -DRB_GIT_REV='"$(GIT_REV)"' -DRB_CFLAGS=
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(FP_STAMP): suite/fingerprint.sh $(wildcard algorithms/*/*.[ch] datasets/*.[ch] suite/*.[ch])
+	@mkdir -p $(dir $@)
+	@sh suite/fingerprint.sh $(FP_SRC) $(CC) -std=c11 -D_GNU_SOURCE -I. $(PKG_CFLAGS)
+	@touch $@
+$(FP_SRC): $(FP_STAMP) ;
+$(FP_OBJ): $(FP_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/librelaxbench.a: $(LIB_OBJ)
 	@rm -f $@
@@ -156,10 +171,11 @@ reproduce: deps
 	$(BIN) report $(MANIFESTS) --scale $(SCALE) --results $(RESULTS) --plots $(PLOTS)
 	@echo "report: $(RESULTS)/REPORT.md"
 
-# Regression check at CI's scale (smoke) against results/reference/ (committed). Every
-# run is redone (--force): a run id hashes the parameters, not the code, so runs left by
-# an older build must not stand in for this one. `make reference` rewrites the reference
-# on purpose (say why in the change).
+# Regression check at CI's scale (smoke) against results/reference/ (committed). A run id
+# hashes the code fingerprint with the parameters, so runs left by an older build never
+# stand in for this one and finished runs of unchanged code are reused; --force redoes
+# them anyway, since timing metrics are of this machine now. `make reference` rewrites
+# the reference on purpose (say why in the change).
 REGRESS_RESULTS ?= results/ci
 regress reference: deps
 	@$(MAKE) --no-print-directory $(BIN)
@@ -203,8 +219,13 @@ build/fuzz/obj/%.o: %.c
 	clang $(patsubst -fsanitize=fuzzer%,-fsanitize=fuzzer-no-link%,$(FUZZ_FLAGS)) -fopenmp \
 	  $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
-build/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_MF_OBJ)
-	clang $(FUZZ_FLAGS) -fopenmp $(PKG_CFLAGS) $^ $(PKG_LIBS) -llinear -lbz2 -lm -o $@
+build/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_MF_OBJ) build/fuzz/gen/fingerprints.c
+	clang $(FUZZ_FLAGS) -fopenmp $(PKG_CFLAGS) $^ $(PKG_LIBS) -llinear -lcsv -lbz2 -lm -o $@
+
+build/fuzz/gen/fingerprints.c: suite/fingerprint.sh $(wildcard algorithms/*/*.[ch] datasets/*.[ch] suite/*.[ch])
+	@mkdir -p $(dir $@)
+	@sh suite/fingerprint.sh $@ clang -std=c11 -D_GNU_SOURCE -I. $(PKG_CFLAGS)
+	@touch $@
 
 -include $(FUZZ_MF_OBJ:.o=.d)
 
