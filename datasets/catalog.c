@@ -190,9 +190,9 @@ static const struct catalog_entry a9a_entry = {
 	.citation = "C.-C. Chang and C.-J. Lin, LIBSVM; J. Platt (1998); UCI Adult",
 	.nfiles = 2,
 	.files = {{"a9a", "f5d5ffd8d865ff41328e7ee043e4b020816914ff6843ff15b98905ddbedce906", 2329875,
-		   {LIBSVM_URL "a9a"}},
+		   {LIBSVM_URL "a9a"}, NULL, NULL, 0},
 		  {"a9a.t", "1f448a153f0320399a7e40836eb207655b0bde0f21fc941cc472193daa9f5de9", 1164628,
-		   {LIBSVM_URL "a9a.t"}}},
+		   {LIBSVM_URL "a9a.t"}, NULL, NULL, 0}},
 };
 
 static const struct catalog_entry w8a_entry = {
@@ -202,7 +202,7 @@ static const struct catalog_entry w8a_entry = {
 	.citation = "C.-C. Chang and C.-J. Lin, LIBSVM; J. Platt (1998)",
 	.nfiles = 1,
 	.files = {{"w8a", "6a9fa8fd5f524303240a5db07d4b3d4a51e8b7b4b20a914105d8e3e8c81640f2", 3478238,
-		   {LIBSVM_URL "w8a"}}},
+		   {LIBSVM_URL "w8a"}, NULL, NULL, 0}},
 };
 
 /* LIBSVM sets with no digest pinned yet: listed for their official source. */
@@ -211,7 +211,7 @@ static const struct catalog_entry w8a_entry = {
 		.name = nm, .kind = "file", .doc = text, .params = holdout_params,                \
 		.load_files = load_libsvm_holdout, .fallback = "synth_logreg",                    \
 		.citation = "C.-C. Chang and C.-J. Lin, LIBSVM", .nfiles = 1,                     \
-		.files = {{file, NULL, 0, {LIBSVM_URL file}}},                                     \
+		.files = {{file, NULL, 0, {LIBSVM_URL file}, NULL, NULL, 0}},                                     \
 	}
 /* rcv1_train.binary.bz2: no SHA-256 of the official file could be found in public
  * code or pages (searched 2026-12; only a byte count, 13,730,096, in one third-party
@@ -225,7 +225,7 @@ static const struct catalog_entry rcv1_entry = {
 	.params = holdout_params, .load_files = load_libsvm_holdout, .fallback = "synth_rcv1",
 	.citation = "C.-C. Chang and C.-J. Lin, LIBSVM; D. D. Lewis et al., RCV1 (JMLR 2004)",
 	.nfiles = 1,
-	.files = {{"rcv1_train.binary.bz2", NULL, 0, {LIBSVM_URL "rcv1_train.binary.bz2"}}},
+	.files = {{"rcv1_train.binary.bz2", NULL, 0, {LIBSVM_URL "rcv1_train.binary.bz2"}, NULL, NULL, 0}},
 };
 UNPINNED_LIBSVM(real_sim_entry, "real_sim", "real-sim.bz2",
 		"LIBSVM real-sim: 72,309 x 20,958 (no digest pinned)");
@@ -242,10 +242,10 @@ static const struct catalog_entry mnist_t10k_entry = {
 	.nfiles = 2,
 	.files = {{"t10k-images-idx3-ubyte.gz",
 		   "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", 1648877,
-		   {MNIST_URL "t10k-images-idx3-ubyte.gz", MNIST_URL2 "t10k-images-idx3-ubyte.gz"}},
+		   {MNIST_URL "t10k-images-idx3-ubyte.gz", MNIST_URL2 "t10k-images-idx3-ubyte.gz"}, NULL, NULL, 0},
 		  {"t10k-labels-idx1-ubyte.gz",
 		   "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", 4542,
-		   {MNIST_URL "t10k-labels-idx1-ubyte.gz", MNIST_URL2 "t10k-labels-idx1-ubyte.gz"}}},
+		   {MNIST_URL "t10k-labels-idx1-ubyte.gz", MNIST_URL2 "t10k-labels-idx1-ubyte.gz"}, NULL, NULL, 0}},
 };
 
 static const struct catalog_entry mnist_entry = {
@@ -256,16 +256,16 @@ static const struct catalog_entry mnist_entry = {
 	.nfiles = 4,
 	.files = {{"train-images-idx3-ubyte.gz",
 		   "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", 9912422,
-		   {MNIST_URL "train-images-idx3-ubyte.gz", MNIST_URL2 "train-images-idx3-ubyte.gz"}},
+		   {MNIST_URL "train-images-idx3-ubyte.gz", MNIST_URL2 "train-images-idx3-ubyte.gz"}, NULL, NULL, 0},
 		  {"train-labels-idx1-ubyte.gz",
 		   "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c", 28881,
-		   {MNIST_URL "train-labels-idx1-ubyte.gz", MNIST_URL2 "train-labels-idx1-ubyte.gz"}},
+		   {MNIST_URL "train-labels-idx1-ubyte.gz", MNIST_URL2 "train-labels-idx1-ubyte.gz"}, NULL, NULL, 0},
 		  {"t10k-images-idx3-ubyte.gz",
 		   "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", 1648877,
-		   {MNIST_URL "t10k-images-idx3-ubyte.gz", MNIST_URL2 "t10k-images-idx3-ubyte.gz"}},
+		   {MNIST_URL "t10k-images-idx3-ubyte.gz", MNIST_URL2 "t10k-images-idx3-ubyte.gz"}, NULL, NULL, 0},
 		  {"t10k-labels-idx1-ubyte.gz",
 		   "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", 4542,
-		   {MNIST_URL "t10k-labels-idx1-ubyte.gz", MNIST_URL2 "t10k-labels-idx1-ubyte.gz"}}},
+		   {MNIST_URL "t10k-labels-idx1-ubyte.gz", MNIST_URL2 "t10k-labels-idx1-ubyte.gz"}, NULL, NULL, 0}},
 };
 
 /* Fashion-MNIST as Debian's dataset-fashion-mnist installs it. Debian recompressed the
@@ -300,7 +300,7 @@ static const struct catalog_entry ny_road_entry = {
 	.citation = "9th DIMACS Implementation Challenge, Shortest Paths (2009); US Census TIGER/Line",
 	.nfiles = 1,
 	.files = {{"USA-road-d.NY.gr.gz", "7b2446c7ffe6179efbc42af6812448e8cb782f12968ca2bb1d50d979343056d4",
-		   3667907, {DIMACS_URL "USA-road-d.NY.gr.gz"}}},
+		   3667907, {DIMACS_URL "USA-road-d.NY.gr.gz"}, NULL, NULL, 0}},
 };
 
 /* The digest is of the mirror's copy, whose decompressed content matches SNAP's
@@ -312,7 +312,7 @@ static const struct catalog_entry email_enron_entry = {
 	.citation = "J. Leskovec and A. Krevl, SNAP Datasets (2014); Klimt and Yang (2004)",
 	.nfiles = 1,
 	.files = {{"email-Enron.txt.gz", "e4611471ed181699b36e2aafc313e077fb25d16ed67ec5a81591eb8d8b40a5bc",
-		   1054970, {SNAP_URL "email-Enron.txt.gz"}}},
+		   1054970, {SNAP_URL "email-Enron.txt.gz"}, NULL, NULL, 0}},
 };
 
 static const struct catalog_entry ego_facebook_entry = {
@@ -323,7 +323,7 @@ static const struct catalog_entry ego_facebook_entry = {
 	.nfiles = 1,
 	.files = {{"facebook_combined.txt.gz",
 		   "7cc432d08910b3a940ce90f7da94c13aaf048b04724eafcdf3050b28acc49daf", 218575,
-		   {SNAP_URL "facebook_combined.txt.gz"}}},
+		   {SNAP_URL "facebook_combined.txt.gz"}, NULL, NULL, 0}},
 };
 
 static const struct catalog_entry *const catalog[] = {
