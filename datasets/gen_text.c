@@ -37,6 +37,11 @@ const struct rb_param_spec gentext_params[] = {
 	{ 0 },
 };
 
+/* One term of a row being written: its column and its Zipf rank. */
+struct term {
+	int32_t column, rank;
+};
+
 struct gentext {
 	int64_t samples, features, max_len, signal;
 	double nnz_mean, zipf, margin, noise, test_fraction;
@@ -48,6 +53,7 @@ struct gentext {
 	int32_t *stamp;    /* features, by rank: last row that drew it (+1) */
 	int32_t *count;    /* features, by rank: term count in the current row */
 	int32_t *drawn;    /* max_len ranks of the current row */
+	struct term *terms; /* max_len (column, rank) of the current row */
 	struct rng rows;
 };
 
@@ -79,6 +85,7 @@ static void free_tables(struct gentext *g)
 	free(g->stamp);
 	free(g->count);
 	free(g->drawn);
+	free(g->terms);
 }
 
 static int alloc_tables(struct gentext *g)
@@ -91,7 +98,10 @@ static int alloc_tables(struct gentext *g)
 	g->stamp = calloc(f, sizeof(int32_t));
 	g->count = calloc(f, sizeof(int32_t));
 	g->drawn = malloc((size_t)g->max_len * sizeof(int32_t));
-	return g->cdf && g->idf && g->column && g->w_star && g->stamp && g->count && g->drawn ? 0 : -1;
+	g->terms = malloc((size_t)g->max_len * sizeof(*g->terms));
+	return g->cdf && g->idf && g->column && g->w_star && g->stamp && g->count && g->drawn && g->terms
+		       ? 0
+		       : -1;
 }
 
 /* Zipf weights r^-zipf, their cumulative sum (normalised), idf = log(1 / p_r). */
@@ -145,14 +155,16 @@ static int64_t draw_rank(const struct gentext *g, double u)
 	return lo;
 }
 
-/* Draw the row's distinct ranks: repeats add to the term count. Returns how many. */
+/* Draw the row's distinct ranks: repeats add to the term count. Returns how many: the
+ * drawn length, or fewer when 64 draws per term did not find that many distinct ones
+ * (only for rows far longer than the defaults give, where the Zipf tail is thin). */
 static int64_t draw_ranks(struct gentext *g, int32_t row)
 {
 	int64_t len = 1 + rng_geometric(&g->rows, 1.0 / g->nnz_mean);
 	if (len > g->max_len)
 		len = g->max_len;
 	int64_t distinct = 0;
-	while (distinct < len) {
+	for (int64_t tries = 0; distinct < len && tries < 64 * len; tries++) {
 		int64_t r = draw_rank(g, rng_uniform(&g->rows));
 		if (g->stamp[r] == row + 1) {
 			g->count[r]++;
@@ -167,32 +179,23 @@ static int64_t draw_ranks(struct gentext *g, int32_t row)
 
 static int by_column(const void *a, const void *b)
 {
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	int32_t x = ((const struct term *)a)->column, y = ((const struct term *)b)->column;
 	return (x > y) - (x < y);
 }
 
-/* One row into the CSR matrix at nnz offset `at`; returns the planted margin. */
+/* One row into the CSR matrix at nnz offset `at`, columns ascending, scaled to unit
+ * norm; returns the planted margin. */
 static double write_row(struct gentext *g, int64_t len, struct ds_matrix *m, int64_t at)
 {
-	double norm2 = 0.0;
-	/* Store (column, rank) in colidx order: sort the columns, then look the rank up
-	 * through a second pass over drawn[] (len is small, about 74). */
 	for (int64_t i = 0; i < len; i++)
-		m->colidx[at + i] = g->column[g->drawn[i]];
-	qsort(m->colidx + at, (size_t)len, sizeof(int32_t), by_column);
+		g->terms[i] = (struct term){ g->column[g->drawn[i]], g->drawn[i] };
+	qsort(g->terms, (size_t)len, sizeof(struct term), by_column);
+	double norm2 = 0.0;
 	for (int64_t i = 0; i < len; i++) {
-		int32_t r = g->drawn[i];
+		int32_t r = g->terms[i].rank;
 		double v = (1.0 + log((double)g->count[r])) * g->idf[r];
-		int32_t c = g->column[r];
-		int64_t lo = 0, hi = len - 1;
-		while (lo < hi) {   /* position of column c in the sorted row */
-			int64_t mid = lo + (hi - lo) / 2;
-			if (m->colidx[at + mid] < c)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		m->values[at + lo] = v;
+		m->colidx[at + i] = g->terms[i].column;
+		m->values[at + i] = v;
 		norm2 += v * v;
 	}
 	double inv = 1.0 / sqrt(norm2), margin = 0.0;
