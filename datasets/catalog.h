@@ -18,6 +18,14 @@ struct catalog_file {
 	const char *sha256;    /* of the official bytes; NULL when no digest is pinned */
 	int64_t bytes;
 	const char *urls[3];
+	/* Optional. dir: the file lives in <cache>/files/<dir>/ and <mirror>/<dir>/ (for
+	 * names another dataset also uses: Fashion-MNIST's are MNIST's). system_dir: a
+	 * folder a distribution package installs it into, tried after the mirror.
+	 * content_digest: sha256 is of the decompressed bytes (dsio), so a recompressed
+	 * copy (Debian's .gz) and the upstream one both verify. */
+	const char *dir;
+	const char *system_dir;
+	int content_digest;
 };
 
 struct catalog_entry {

@@ -2,6 +2,7 @@
 #include "datasets/fetch.h"
 
 #include <dirent.h>
+#include <openssl/evp.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "datasets/cache.h"
 #include "datasets/catalog.h"
+#include "datasets/dsio.h"
 #include "suite/error.h"
 #include "suite/paths.h"
 
@@ -55,14 +57,41 @@ static int find_in_mirror(const char *name, char *path, size_t len)
 	return found;
 }
 
+/* The cache folder of a file: <cache>/files, or <cache>/files/<dir>. */
+static void cache_folder(const struct catalog_file *f, char *buf, size_t len)
+{
+	char dir[PATH_MAX - 64];
+	fetch_files_dir(dir, sizeof(dir));
+	if ((size_t)snprintf(buf, len, "%s%s%s", dir, f->dir ? "/" : "", f->dir ? f->dir : "") >= len)
+		buf[0] = 0;
+}
+
+/* A file with its own folder is looked for only there: <mirror>/<dir>/<name>, then the
+ * distribution's folder (a mirror's MNIST file of the same name is not it). */
+static int find_elsewhere(const struct catalog_file *f, char *path, size_t len)
+{
+	if (!f->dir)
+		return find_in_mirror(f->name, path, len);
+	const char *mirror = getenv("RELAXBENCH_DATA_MIRROR");
+	if (mirror && *mirror) {
+		snprintf(path, len, "%s/%s/%s", mirror, f->dir, f->name);
+		if (exists(path))
+			return 1;
+	}
+	if (!f->system_dir)
+		return 0;
+	snprintf(path, len, "%s/%s", f->system_dir, f->name);
+	return exists(path);
+}
+
 enum fetch_where fetch_locate(const struct catalog_file *f, char *path, size_t len)
 {
 	char dir[PATH_MAX];
-	fetch_files_dir(dir, sizeof(dir));
+	cache_folder(f, dir, sizeof(dir));
 	snprintf(path, len, "%s/%s", dir, f->name);
 	if (exists(path))
 		return FETCH_CACHED;
-	if (find_in_mirror(f->name, path, len))
+	if (find_elsewhere(f, path, len))
 		return FETCH_MIRROR;
 	path[0] = 0;
 	return f->sha256 && f->urls[0] ? FETCH_REMOTE : FETCH_NOWHERE;
@@ -118,16 +147,44 @@ static int download(const struct catalog_file *f, const char *dst, char *err, si
 	return -1;
 }
 
+/* SHA-256 of the decompressed stream (any codec dsio reads). */
+static int content_sha256(const char *path, char hex[65], char *err, size_t errlen)
+{
+	struct dsio *r = dsio_open(path, err, errlen);
+	if (!r)
+		return -1;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char *buf = malloc(1 << 16);
+	int rc = buf && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? 0 : -1;
+	long n = 0;
+	while (rc == 0 && (n = dsio_read(r, buf, 1 << 16, err, errlen)) > 0)
+		rc = EVP_DigestUpdate(ctx, buf, (size_t)n) ? 0 : -1;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (rc == 0 && (n < 0 || !EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32))
+		rc = -1;
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	dsio_close(r);
+	if (rc < 0)
+		return n < 0 ? -1 : rb_error(err, errlen, "%s: cannot compute SHA-256", path);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
 static int verify(const struct catalog_file *f, const char *path, const char *origin, char *err,
 		  size_t errlen)
 {
 	char got[65];
-	if (cache_sha256_file(path, got, err, errlen) < 0)
+	int rc = f->content_digest ? content_sha256(path, got, err, errlen)
+				   : cache_sha256_file(path, got, err, errlen);
+	if (rc < 0)
 		return -1;
 	if (strcmp(got, f->sha256) == 0)
 		return 0;
-	rb_error(err, errlen, "%s: checksum mismatch for %s: expected sha256 %s, got %s", origin, f->name,
-		 f->sha256, got);
+	rb_error(err, errlen, "%s: checksum mismatch for %s: expected sha256 %s%s, got %s", origin,
+		 f->name, f->sha256, f->content_digest ? " (of the decompressed data)" : "", got);
 	return -2;
 }
 
@@ -147,7 +204,7 @@ int fetch_file(const struct catalog_file *f, int allow_download, char *path, siz
 	if (w == FETCH_NOWHERE || (w == FETCH_REMOTE && !allow_download))
 		return rb_error(err, errlen, "%s: not in %s nor in the mirror ($RELAXBENCH_DATA_MIRROR%s)",
 				f->name, "datasets/cache", getenv("RELAXBENCH_DATA_MIRROR") ? "" : " is unset");
-	fetch_files_dir(dir, sizeof(dir));
+	cache_folder(f, dir, sizeof(dir));
 	if (rb_mkdirs(dir, err, errlen) < 0)
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.part", dir, f->name, (long)getpid());

@@ -27,6 +27,23 @@ Test(datasets_cli, list_shows_status_and_fallbacks)
 	free(out);
 }
 
+/* RCV1 has no digest pinned: it is listed with its URL, "(none pinned)", and falls back
+ * to the RCV1-shaped generator; Fashion-MNIST is listed with its own files. */
+Test(datasets_cli, rcv1_falls_back_to_its_shaped_generator)
+{
+	char dir[512], *out;
+	tu_tmpdir(dir, sizeof(dir));
+	cr_assert_eq(tu_sh(&out, "RELAXBENCH_CACHE='%s/c' RELAXBENCH_DATA_MIRROR= '%s' datasets --all", dir,
+			   tu_bin()), 0, "%s", out);
+	const char *rcv1 = strstr(out, "\nrcv1 ");
+	cr_assert_not_null(rcv1, "%s", out);
+	cr_expect(strstr(rcv1, "synth_rcv1") && strstr(rcv1, "rcv1_train.binary.bz2") &&
+		  strstr(rcv1, "(none pinned)"), "%s", rcv1);
+	cr_expect_not_null(strstr(out, "\nsynth_rcv1 "), "%s", out);
+	cr_expect_not_null(strstr(out, "\nfashion_mnist "), "%s", out);
+	free(out);
+}
+
 Test(datasets_cli, fetch_refuses_a_corrupted_copy_naming_both_digests)
 {
 	char dir[512], path[1024], *out;

@@ -13,9 +13,11 @@
 
 #include "datasets/gen_mixture.h"
 #include "datasets/gen_regression.h"
+#include "datasets/gen_text.h"
 
 TestSuite(mixture);
 TestSuite(regress);
+TestSuite(synth_rcv1);
 
 /* Set a parameter from its manifest text, checked against its spec. */
 static void set(struct rb_paramset *ps, const struct rb_param_spec *table, const char *name,
@@ -393,4 +395,91 @@ Test(regress, label_scale_and_classification)
 		  (long long)positive, n);
 	ds_dataset_free(&d);
 	ds_dataset_free(&c);
+}
+
+/* synth_rcv1: the RCV1-shaped stand-in. */
+
+static void rcv1_like(const struct rb_paramset *ps, struct ds_dataset *d)
+{
+	char err[256] = "";
+	cr_assert_eq(gentext_generate(ps, d, err, sizeof(err)), 0, "generate failed: %s", err);
+}
+
+Test(synth_rcv1, same_seed_same_bytes_other_seed_differs)
+{
+	struct rb_paramset ps = tu_defaults(gentext_params);
+	set(&ps, gentext_params, "samples", "500");
+	struct ds_dataset a, b, c;
+	rcv1_like(&ps, &a);
+	rcv1_like(&ps, &b);
+	cr_assert(same_data(&a, &b));
+	char ca[65], cb[65];
+	gentext_checksum(&ps, ca);
+	cr_assert_str_eq(a.checksum, ca);
+	set(&ps, gentext_params, "data_seed", "2");
+	gentext_checksum(&ps, cb);
+	cr_assert_str_neq(ca, cb);
+	rcv1_like(&ps, &c);
+	cr_assert(!tu_same_split(&a.train, &c.train));
+	ds_dataset_free(&a);
+	ds_dataset_free(&b);
+	ds_dataset_free(&c);
+}
+
+/* The defaults give rcv1_train.binary's shape: 20,242 rows of 47,236 columns, about 74
+ * nonzeros a row (0.157%), each row of unit norm with sorted distinct columns. */
+Test(synth_rcv1, shape_density_and_unit_rows)
+{
+	struct rb_paramset ps = tu_defaults(gentext_params);
+	struct ds_dataset d;
+	rcv1_like(&ps, &d);
+	const struct ds_matrix *m = &d.train.x;
+	cr_assert(m->sparse);
+	cr_assert_eq(m->rows + d.test.x.rows, 20242);
+	cr_assert_eq(m->cols, 47236);
+	double per_row = (double)ds_matrix_nnz(m) / (double)m->rows;
+	cr_assert(per_row > 70 && per_row < 78, "%g nonzeros per row", per_row);
+	for (int64_t i = 0; i < m->rows; i++) {
+		double norm2 = 0;
+		for (int64_t p = m->rowptr[i]; p < m->rowptr[i + 1]; p++) {
+			cr_assert(m->values[p] > 0);
+			cr_assert(p == m->rowptr[i] || m->colidx[p] > m->colidx[p - 1], "row %lld", (long long)i);
+			norm2 += m->values[p] * m->values[p];
+		}
+		cr_assert(fabs(norm2 - 1.0) < 1e-12, "row %lld has |x|^2 = %.17g", (long long)i, norm2);
+	}
+	ds_dataset_free(&d);
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x < y) - (x > y);
+}
+
+/* Zipf frequencies: the commonest column is in a large share of the rows, the median
+ * column in almost none; and the planted model gives both labels in fair shares. */
+Test(synth_rcv1, zipf_frequencies_and_both_labels)
+{
+	struct rb_paramset ps = tu_defaults(gentext_params);
+	set(&ps, gentext_params, "samples", "5000");
+	struct ds_dataset d;
+	rcv1_like(&ps, &d);
+	const struct ds_matrix *m = &d.train.x;
+	int64_t *df = calloc((size_t)m->cols, sizeof(int64_t));
+	cr_assert_not_null(df);
+	for (int64_t p = 0; p < ds_matrix_nnz(m); p++)
+		df[m->colidx[p]]++;
+	qsort(df, (size_t)m->cols, sizeof(int64_t), by_count_desc);
+	cr_assert(df[0] > m->rows / 3, "commonest column in %lld of %lld rows", (long long)df[0],
+		  (long long)m->rows);
+	cr_assert(df[m->cols / 2] <= 2, "median column in %lld rows", (long long)df[m->cols / 2]);
+	cr_assert(df[0] > 10 * df[99], "%lld vs %lld", (long long)df[0], (long long)df[99]);
+	int64_t pos = 0;
+	for (int64_t i = 0; i < m->rows; i++)
+		pos += d.train.y[i] > 0;
+	cr_assert(pos > m->rows / 4 && pos < 3 * m->rows / 4, "%lld positive of %lld",
+		  (long long)pos, (long long)m->rows);
+	free(df);
+	ds_dataset_free(&d);
 }

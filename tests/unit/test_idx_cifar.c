@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datasets/cache.h"
+#include "datasets/catalog.h"
 #include "datasets/cifar.h"
+#include "datasets/fetch.h"
 #include "datasets/idx.h"
 #include "tests/unit/testutil.h"
 
@@ -411,6 +414,105 @@ Test(idx, mnist_t10k_from_the_mirror_or_a_fixture)
 	}
 	cr_log_info("RELAXBENCH_DATA_MIRROR unset: checking a generated MNIST-like IDX pair");
 	mnist_like_fixture();
+}
+
+/* Fashion-MNIST: digests of the decompressed data, files in a folder of their own. */
+
+/* A file with content_digest: two gzip copies of the same bytes (levels 1 and 9, so
+ * different files) both verify; one of other content is refused naming both digests. */
+Test(idx, content_digest_accepts_any_compression_of_the_same_data)
+{
+	char mirror[256], cache[256], sub[320], plain[512], path[1024], err[1024] = "";
+	struct bytes b = idx_images(20, 4, 4);
+	tu_tmpdir(mirror, sizeof(mirror));
+	tu_tmpdir(cache, sizeof(cache));
+	snprintf(sub, sizeof(sub), "%s/fmtest", mirror);
+	cr_assert_eq(tu_sh(NULL, "mkdir -p '%s'", sub), 0);
+	write_file(mirror, "plain", &b, plain, sizeof(plain));
+	char sum[65];
+	cr_assert_eq(cache_sha256_file(plain, sum, err, sizeof(err)), 0, "%s", err);
+	setenv("RELAXBENCH_DATA_MIRROR", mirror, 1);
+	setenv("RELAXBENCH_CACHE", cache, 1);
+	struct catalog_file f = { .name = "images.gz", .sha256 = sum, .dir = "fmtest", .content_digest = 1 };
+
+	cr_assert_eq(tu_sh(NULL, "gzip -1 -c '%s' > '%s/images.gz'", plain, sub), 0);
+	cr_assert_eq(fetch_file(&f, 0, path, sizeof(path), err, sizeof(err)), 0, "%s", err);
+	cr_assert_not_null(strstr(path, "/files/fmtest/images.gz"), "%s", path);
+	cr_assert_eq(tu_sh(NULL, "cp '%s' '%s/level1.gz' && rm '%s'", path, cache, path), 0);
+	cr_assert_eq(tu_sh(NULL, "gzip -9 -c '%s' > '%s/images.gz'", plain, sub), 0);
+	cr_assert_neq(tu_sh(NULL, "cmp -s '%s/level1.gz' '%s/images.gz'", cache, sub), 0,
+		      "the two compressions should differ byte for byte");
+	cr_assert_eq(fetch_file(&f, 0, path, sizeof(path), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(tu_sh(NULL, "rm '%s'", path), 0);
+
+	b.data[b.len - 1] ^= 1;
+	write_file(mirror, "plain", &b, plain, sizeof(plain));
+	cr_assert_eq(tu_sh(NULL, "gzip -c '%s' > '%s/images.gz'", plain, sub), 0);
+	cr_assert_eq(fetch_file(&f, 0, path, sizeof(path), err, sizeof(err)), -2);
+	cr_assert_not_null(strstr(err, sum), "%s", err);
+	cr_assert_not_null(strstr(err, "decompressed"), "%s", err);
+	free(b.data);
+}
+
+/* A mirror's MNIST file of the same name is not Fashion-MNIST's: a file with a folder
+ * is looked for only in <mirror>/<dir>/ (and its distribution folder). */
+Test(idx, a_file_with_a_folder_ignores_same_named_files_elsewhere)
+{
+	char mirror[256], path[1024];
+	tu_tmpdir(mirror, sizeof(mirror));
+	cr_assert_eq(tu_sh(NULL, "mkdir -p '%s/mnist' && echo x > '%s/mnist/t.gz'", mirror, mirror), 0);
+	setenv("RELAXBENCH_DATA_MIRROR", mirror, 1);
+	setenv("RELAXBENCH_CACHE", mirror, 1);
+	struct catalog_file plain = { .name = "t.gz", .sha256 = "00" };
+	struct catalog_file own = { .name = "t.gz", .sha256 = "00", .dir = "fashion-mnist" };
+	cr_assert_eq(fetch_locate(&plain, path, sizeof(path)), FETCH_MIRROR);
+	cr_assert_eq(fetch_locate(&own, path, sizeof(path)), FETCH_NOWHERE);
+}
+
+static int64_t *class_counts(const struct ds_split *s)
+{
+	static int64_t n[10];
+	memset(n, 0, sizeof(n));
+	for (int64_t i = 0; i < s->x.rows; i++) {
+		int c = (int)s->y[i];
+		cr_assert(c >= 0 && c < 10 && s->y[i] == c, "label %g", s->y[i]);
+		n[c]++;
+	}
+	return n;
+}
+
+/* Debian's dataset-fashion-mnist (`make deps`): 60,000 / 10,000 images, 6,000 / 1,000 per
+ * class, verified through the catalog; train_rows / test_rows keep a prefix. */
+Test(idx, fashion_mnist_from_debians_folder, .timeout = 120)
+{
+	if (access("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", R_OK) != 0) {
+		cr_log_warn("dataset-fashion-mnist is not installed: nothing to check");
+		return;
+	}
+	char cache[256], err[1024] = "";
+	tu_tmpdir(cache, sizeof(cache));
+	setenv("RELAXBENCH_CACHE", cache, 1);
+	unsetenv("RELAXBENCH_DATA_MIRROR");
+	const struct catalog_entry *e = catalog_find("fashion_mnist");
+	cr_assert_not_null(e);
+	struct rb_paramset ps = tu_defaults(e->params);
+	struct ds_dataset d;
+	cr_assert_eq(catalog_load(e, &ps, &d, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(d.train.x.rows, 60000);
+	cr_assert_eq(d.test.x.rows, 10000);
+	cr_assert_eq(d.train.x.cols, 784);
+	for (int c = 0; c < 10; c++) {
+		cr_assert_eq(class_counts(&d.train)[c], 6000);
+		cr_assert_eq(class_counts(&d.test)[c], 1000);
+	}
+	check_unit_range(&d.train.x);
+	ds_dataset_free(&d);
+	tu_set_int(&ps, "train_rows", 600);
+	tu_set_int(&ps, "test_rows", 100);
+	cr_assert_eq(catalog_load(e, &ps, &d, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(d.train.x.rows, 600);
+	cr_assert_eq(d.test.x.rows, 100);
+	ds_dataset_free(&d);
 }
 
 /* CIFAR-10 batches. */

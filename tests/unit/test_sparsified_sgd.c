@@ -169,6 +169,46 @@ Test(sparsified_sgd, bytes_are_8k_per_worker_and_step)
 	ds_dataset_free(&d);
 }
 
+/* Dense SGD's workers contribute exactly 4n bytes a step, and what comm/ sends over the
+ * ring matches its algorithms: dense reduce-scatter + allgather 2 (P - 1) / P 4n, the
+ * sparse ring allgather (P - 1) 8K, hence 4n / (3 8K) for TopK at P = 4. */
+Test(sparsified_sgd, dense_is_4n_and_sent_bytes_follow_the_ring)
+{
+	struct ds_dataset d;
+	make_logreg(&d, 2000, 48);   /* n = 48: the ring's 4 chunks are equal */
+	struct rb_paramset dense = tu_defaults(dense_sgd_algorithm.params);
+	tu_set_int(&dense, "epochs", 1);
+	tu_set_int(&dense, "workers", 4);
+	struct outcome o = run_algorithm(&dense_sgd_algorithm, &dense, &d, 2);
+	cr_assert_not_null(strstr(o.result, "\"bytes_per_worker_step_max\": 192.0,"), "%s", o.result);
+	cr_assert_not_null(strstr(o.result, "\"sent_bytes_per_worker_step\": 288.0,"), "%s", o.result);
+	outcome_free(&o);
+	struct rb_paramset ps = topk_params("topk", 1, 0.1);
+	o = run_algorithm(&topk_sgd_algorithm, &ps, &d, 2);
+	cr_assert_not_null(strstr(o.result, "\"sent_bytes_per_worker_step\": 120.0,"), "%s", o.result);
+	cr_assert_not_null(strstr(o.result, "\"sent_reduction_vs_4n\": 1.6000000000000001,"), "%s",
+			   o.result);
+	outcome_free(&o);
+	ds_dataset_free(&d);
+}
+
+/* Notes T4's identities, now verifiers: rho(K) <= sqrt(1 - K/n), non-increasing in K. */
+Test(sparsified_sgd, rho_identities_hold_and_are_verified)
+{
+	struct ds_dataset d;
+	make_logreg(&d, 2000, 200);
+	struct rb_paramset ps = topk_params("topk", 1, 0.01);
+	tu_set_int(&ps, "rho_profile", 1);
+	struct outcome o = run_algorithm(&topk_sgd_algorithm, &ps, &d, 4);
+	cr_assert_not_null(strstr(o.result, "rho(K) <= sqrt(1 - K/n)"), "%s", o.result);
+	cr_assert_not_null(strstr(o.result, "\"rho_increases\": 0.0,"), "%s", o.result);
+	const char *r = strstr(o.result, "\"rho_over_bound_max\": ");
+	cr_assert_not_null(r);
+	cr_assert_leq(strtod(r + strlen("\"rho_over_bound_max\": "), NULL), 1.0);
+	outcome_free(&o);
+	ds_dataset_free(&d);
+}
+
 Test(sparsified_sgd, refuses_a_batch_larger_than_a_shard)
 {
 	struct ds_dataset d;
