@@ -11,7 +11,9 @@
  *
  * Verifier: OPT's ratio is 1 and no policy beats OPT anywhere; the fixed-delay curve
  * agrees with its closed form; randomized delays pass a Kolmogorov-Smirnov test against
- * their distribution, and their quadrature expectation equals the closed form.
+ * their distribution, and their quadrature has converged (halving the cells moves no
+ * expected cost by more than 1e-6 relative). The verifier never compares a randomized
+ * policy's ratio with its constant (e/(e-1) or 2): that is what the claims measure.
  */
 #include "algorithms/htm_conflict/competitive.h"
 
@@ -34,7 +36,8 @@
 /* Delays drawn for the KS test of a randomized policy. */
 #define KS_SAMPLES 10000
 /* Tolerances of the verifier: rounding, and the midpoint rule's O(1/quantiles^2) error
- * on the smooth abort branch of the expected cost (about 1e-10 at 20000 quantiles). */
+ * on the smooth abort branch of the expected cost (about 1e-10 at 20000 quantiles):
+ * halving the cells multiplies it by 4, so the two differ by about 3 times the error. */
 #define ROUNDING_TOLERANCE 1e-9
 #define QUADRATURE_TOLERANCE 1e-6
 #define CURVE_TOLERANCE 1e-6
@@ -105,7 +108,8 @@ struct worst {
 	double ratio, at;       /* the largest cost / OPT and the T/W where it occurs */
 	int below_opt;          /* points where a policy beat OPT (impossible) */
 	double opt_error;       /* OPT's largest |ratio - 1| */
-	double closed_form_error;  /* randomized: largest relative gap to c min(T, W) */
+	double quadrature_change;  /* randomized: largest relative change of E[cost] when
+				    * the quadrature's cells are halved */
 };
 
 static double ratio_at(const struct skirental_policy *p, double t, int quantiles, struct worst *w)
@@ -115,9 +119,11 @@ static double ratio_at(const struct skirental_policy *p, double t, int quantiles
 		w->below_opt++;
 	if (p->ops->clairvoyant)
 		w->opt_error = fmax(w->opt_error, fabs(ratio - 1.0));
-	if (p->ops->randomized)
-		w->closed_form_error = fmax(w->closed_form_error,
-					    fabs(ratio - skirental_bound(p)) / skirental_bound(p));
+	if (p->ops->randomized && quantiles >= 2) {
+		double coarse = skirental_expected_cost(p, 1.0, t, quantiles / 2) /
+				skirental_opt_cost(1.0, t);
+		w->quadrature_change = fmax(w->quadrature_change, fabs(ratio - coarse) / ratio);
+	}
 	if (ratio > w->ratio) {
 		w->ratio = ratio;
 		w->at = t;
@@ -179,14 +185,14 @@ static void verify_worst(const struct rb_run *run, struct rb_recorder *rec,
 			 const struct skirental_policy *p, const struct worst *w)
 {
 	rb_eval_begin(rec);
-	rb_log(rec, "verifier: %d grid points below OPT; OPT error %.3g; quadrature error %.3g",
-	       w->below_opt, w->opt_error, w->closed_form_error);
+	rb_log(rec, "verifier: %d grid points below OPT; OPT error %.3g; quadrature change %.3g",
+	       w->below_opt, w->opt_error, w->quadrature_change);
 	rb_verify(rec, w->below_opt == 0, "no policy costs less than the offline optimum");
 	if (p->ops->clairvoyant)
 		rb_verify(rec, w->opt_error < ROUNDING_TOLERANCE, "OPT against itself is 1");
 	if (p->ops->randomized)
-		rb_verify(rec, w->closed_form_error < QUADRATURE_TOLERANCE,
-			  "expected cost equals the closed form c min(T, W) at every T");
+		rb_verify(rec, w->quadrature_change < QUADRATURE_TOLERANCE,
+			  "the expected cost's quadrature has converged at every T");
 	double *delays = malloc(KS_SAMPLES * sizeof(*delays));
 	if (delays && p->ops->randomized) {
 		struct rng r;

@@ -7,7 +7,9 @@
  * lines, as an HTM's coherence protocol gives. A conflicting request is delayed D
  * cycles as the policy says; if the holders release the line in time the requestor
  * proceeds, otherwise the requestor (requestor-aborts) or the holders (requestor-wins)
- * abort, and an aborted transaction retries after `abort_penalty` cycles.
+ * abort, and an aborted transaction retries after `abort_penalty` cycles, plus a
+ * randomized exponential backoff and a global-lock fallback when the configuration asks
+ * for a real runtime's retry scheme.
  *
  * The paper evaluated its policies on a cycle-level hardware simulator that was not
  * available; this model keeps what its analysis depends on (who stalls, who loses which
@@ -24,7 +26,16 @@
 
 #include "algorithms/kernels/rng.h"
 
-enum core_state { CORE_THINK, CORE_RUN, CORE_STALL, CORE_BACKOFF };
+/* LOCKWAIT: the core wants to start an attempt (or take the fallback lock) while another
+ * core holds the global lock. */
+enum core_state { CORE_THINK, CORE_RUN, CORE_STALL, CORE_BACKOFF, CORE_LOCKWAIT };
+
+/* Why an attempt aborts: it requested (requestor-aborts), it held a line a requestor won
+ * (requestor-wins), or a fallback took the global lock it subscribes to. */
+enum abort_cause { ABORT_REQUESTOR, ABORT_RECEIVER, ABORT_LOCK };
+
+/* The backoff window doubles per aborted attempt up to base 2^BACKOFF_MAX_DOUBLINGS. */
+#define BACKOFF_MAX_DOUBLINGS 20
 
 /* A line this core's attempt holds; `value` is what a write will store at commit. */
 struct held {
@@ -40,13 +51,15 @@ struct core {
 	int idx;                   /* the access pending (n: the commit is pending) */
 	struct held *held;
 	int nheld;
-	long long seg_start;       /* when THINK or BACKOFF began */
+	long long seg_start;       /* when THINK, BACKOFF or LOCKWAIT began */
 	long long attempt_start, attempt_stall;
 	long long next_time;       /* RUN: time of the pending ACCESS or COMMIT */
 	long long stall_start, timeout;
 	int wait_line;
+	int aborts;                /* aborted attempts of the current transaction */
+	bool want_lock;            /* the next attempt runs under the global lock */
 	unsigned gen;              /* events pushed under an older generation are stale */
-	struct rng workload_rng, policy_rng;
+	struct rng workload_rng, policy_rng, backoff_rng;
 };
 
 struct line {
@@ -72,6 +85,7 @@ struct sim {
 	size_t nheap, capheap;
 	unsigned long long seq;
 	long long now;
+	int lock_owner;            /* the core holding the global fallback lock, -1: none */
 	int *released;             /* lines released by one step, to wake their waiters */
 	int nreleased, capreleased;
 	struct htmsim_stats *st;
@@ -265,16 +279,31 @@ static int advance(struct sim *s, int core)
 	return push(s, c->next_time, core, c->idx == c->txn.n ? HTMSIM_COMMIT : HTMSIM_ACCESS);
 }
 
-static int abort_attempt(struct sim *s, int core, bool requestor)
+/* Cycles of randomized exponential backoff after the core's latest abort: uniform on
+ * [0, base 2^(k-1)) after the k-th aborted attempt; none without backoff, or when the
+ * next attempt takes the lock anyway. */
+static long long backoff_cycles(const struct sim *s, struct core *c)
+{
+	int base = s->cfg->backoff_base;
+	if (base <= 0 || c->want_lock)
+		return 0;
+	int doublings = c->aborts - 1 < BACKOFF_MAX_DOUBLINGS ? c->aborts - 1 : BACKOFF_MAX_DOUBLINGS;
+	double window = (double)base * (double)(1LL << doublings);
+	return (long long)(rng_uniform(&c->backoff_rng) * window);
+}
+
+static int abort_attempt(struct sim *s, int core, enum abort_cause cause)
 {
 	struct core *c = &s->cores[core];
 	struct htmsim_stats *st = s->st;
 
 	st->aborted++;
-	if (requestor)
+	if (cause == ABORT_REQUESTOR)
 		st->requestor_aborts++;
-	else
+	else if (cause == ABORT_RECEIVER)
 		st->receiver_aborts++;
+	else
+		st->lock_aborts++;
 	st->aborted_cycles += s->now - c->attempt_start;
 	emit_simple(s, core, HTMSIM_ABORT, -1);
 	if (release_all(s, core, false) < 0)
@@ -282,7 +311,10 @@ static int abort_attempt(struct sim *s, int core, bool requestor)
 	c->gen++;
 	c->state = CORE_BACKOFF;
 	c->seg_start = s->now;
-	return push(s, s->now + s->cfg->abort_penalty, core, HTMSIM_START);
+	c->aborts++;
+	c->want_lock = s->cfg->fallback_attempts > 0 && c->aborts >= s->cfg->fallback_attempts;
+	long long wait = s->cfg->abort_penalty + backoff_cycles(s, c);
+	return push(s, s->now + wait, core, HTMSIM_START);
 }
 
 /* Hand each released line to the cores delayed on it, oldest request first. */
@@ -367,13 +399,13 @@ static int resolve(struct sim *s, int core)
 	struct workload_access a = c->txn.access[c->idx];
 
 	if (s->cfg->policy.model == SKIRENTAL_REQUESTOR_ABORTS) {
-		if (abort_attempt(s, core, true) < 0)
+		if (abort_attempt(s, core, ABORT_REQUESTOR) < 0)
 			return -1;
 		return wake_released(s);
 	}
 	uint64_t holders = conflicting(s, core, a.line, a.write);
 	for (int h = 0; h < s->cfg->cores; h++)
-		if ((holders & bit(h)) && abort_attempt(s, h, false) < 0)
+		if ((holders & bit(h)) && abort_attempt(s, h, ABORT_RECEIVER) < 0)
 			return -1;
 	acquire(s, core, a.line, a.write);
 	emit_simple(s, core, HTMSIM_ACCESS, a.line);
@@ -418,13 +450,70 @@ static int conflict(struct sim *s, int core, uint64_t holders)
 
 /* ---- event handlers ---------------------------------------------------------------- */
 
+/* ---- the global fallback lock ------------------------------------------------------ */
+
+/* Close the core's THINK, BACKOFF or LOCKWAIT segment into its cycle count. */
+static void close_segment(struct sim *s, struct core *c)
+{
+	long long d = s->now - c->seg_start;
+	if (c->state == CORE_THINK)
+		s->st->think_cycles += d;
+	else if (c->state == CORE_LOCKWAIT)
+		s->st->lock_wait_cycles += d;
+	else
+		s->st->penalty_cycles += d;
+}
+
+/* Take the global lock: every transaction subscribes to it (reads it at its start), so
+ * the lock's write aborts all that run or stall. Their waiters are among them: no line
+ * a running transaction waits for is released. */
+static int take_lock(struct sim *s, int core)
+{
+	s->lock_owner = core;
+	for (int i = 0; i < s->cfg->cores; i++) {
+		enum core_state st = s->cores[i].state;
+		if (i != core && (st == CORE_RUN || st == CORE_STALL) &&
+		    abort_attempt(s, i, ABORT_LOCK) < 0)
+			return -1;
+	}
+	return wake_released(s);
+}
+
+/* The lock holder committed: the oldest core waiting to take the lock gets it next;
+ * when none does, every waiting core starts its attempt. */
+static int release_lock(struct sim *s)
+{
+	int next = -1;
+	s->lock_owner = -1;
+	for (int i = 0; i < s->cfg->cores; i++) {
+		const struct core *c = &s->cores[i];
+		if (c->state == CORE_LOCKWAIT && c->want_lock &&
+		    (next < 0 || c->seg_start < s->cores[next].seg_start))
+			next = i;
+	}
+	if (next >= 0)
+		return push(s, s->now, next, HTMSIM_START);
+	for (int i = 0; i < s->cfg->cores; i++)
+		if (s->cores[i].state == CORE_LOCKWAIT && push(s, s->now, i, HTMSIM_START) < 0)
+			return -1;
+	return 0;
+}
+
 static int on_start(struct sim *s, int core)
 {
 	struct core *c = &s->cores[core];
-	if (c->state == CORE_THINK)
-		s->st->think_cycles += s->now - c->seg_start;
-	else
-		s->st->penalty_cycles += s->now - c->seg_start;
+	if (s->lock_owner >= 0) {
+		/* Lock elision: a transaction does not start while the fallback lock is held. */
+		if (c->state != CORE_LOCKWAIT) {
+			close_segment(s, c);
+			c->state = CORE_LOCKWAIT;
+			c->seg_start = s->now;
+		}
+		return 0;
+	}
+	close_segment(s, c);
+	if (c->want_lock && take_lock(s, core) < 0)
+		return -1;
 	s->st->started++;
 	c->attempt_start = s->now;
 	c->attempt_stall = 0;
@@ -439,6 +528,15 @@ static int on_access(struct sim *s, int core)
 	struct workload_access a = c->txn.access[c->idx];
 	uint64_t holders = conflicting(s, core, a.line, a.write);
 
+	if (holders && s->lock_owner == core) {
+		/* Cannot happen (take_lock aborted every holder); counted for the verifier. A
+		 * non-transactional access under the lock always wins. */
+		s->st->lock_conflicts++;
+		for (int h = 0; h < s->cfg->cores; h++)
+			if ((holders & bit(h)) && abort_attempt(s, h, ABORT_LOCK) < 0)
+				return -1;
+		holders = 0;
+	}
 	if (holders)
 		return conflict(s, core, holders);
 	acquire(s, core, a.line, a.write);
@@ -457,6 +555,13 @@ static int on_commit(struct sim *s, int core)
 	emit_simple(s, core, HTMSIM_COMMIT, -1);
 	if (release_all(s, core, true) < 0)
 		return -1;
+	c->aborts = 0;
+	c->want_lock = false;
+	if (s->lock_owner == core) {
+		st->lock_commits++;
+		if (release_lock(s) < 0)
+			return -1;
+	}
 	draw_txn(s, c);
 	c->state = CORE_THINK;
 	c->seg_start = s->now;
@@ -507,6 +612,8 @@ static int setup_cores(struct sim *s)
 		/* Streams 2i+1 and 2i+2: core i's transactions do not depend on the policy. */
 		rng_seed(&c->workload_rng, cfg->seed, 2 * (uint64_t)i + 1);
 		rng_seed(&c->policy_rng, cfg->seed, 2 * (uint64_t)i + 2);
+		/* Past every core's two streams: backoff draws leave them as they are. */
+		rng_seed(&c->backoff_rng, cfg->seed, 2 * (uint64_t)HTMSIM_MAX_CORES + 1 + (uint64_t)i);
 		draw_txn(s, c);
 		c->state = CORE_THINK;
 		if (push(s, c->txn.think, i, HTMSIM_START) < 0)
@@ -519,9 +626,10 @@ static int setup(struct sim *s, char *err, size_t errlen)
 {
 	const struct htmsim_config *cfg = s->cfg;
 	if (cfg->cores < 1 || cfg->cores > HTMSIM_MAX_CORES || cfg->horizon < 1 ||
-	    cfg->abort_penalty < 0 || !cfg->policy.ops) {
-		snprintf(err, errlen, "cores must be in [1, %d], horizon positive, a policy set",
-			 HTMSIM_MAX_CORES);
+	    cfg->abort_penalty < 0 || cfg->backoff_base < 0 || cfg->fallback_attempts < 0 ||
+	    !cfg->policy.ops) {
+		snprintf(err, errlen, "cores must be in [1, %d], horizon positive, penalty, backoff "
+			 "and fallback not negative, a policy set", HTMSIM_MAX_CORES);
 		return -1;
 	}
 	if (workload_init(&s->wl, &cfg->workload, err, errlen) < 0)
@@ -562,6 +670,8 @@ static void finish(struct sim *s)
 			st->think_cycles += end - c->seg_start;
 		else if (c->state == CORE_BACKOFF)
 			st->penalty_cycles += end - c->seg_start;
+		else if (c->state == CORE_LOCKWAIT)
+			st->lock_wait_cycles += end - c->seg_start;
 		else {
 			st->in_flight++;
 			st->in_flight_cycles += end - c->attempt_start;
@@ -575,7 +685,7 @@ static void finish(struct sim *s)
 int htmsim_run(const struct htmsim_config *cfg, struct htmsim_stats *st, htmsim_observer observer,
 	       void *ctx, char *err, size_t errlen)
 {
-	struct sim s = { .cfg = cfg, .st = st, .observer = observer, .ctx = ctx };
+	struct sim s = { .cfg = cfg, .st = st, .observer = observer, .ctx = ctx, .lock_owner = -1 };
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));

@@ -25,6 +25,15 @@ struct htmsim_config {
 	struct workload_config workload;
 	long long horizon;               /* simulated cycles */
 	int abort_penalty;               /* cycles from an abort to the retry (rollback) */
+	/* What a real HTM runtime adds to the retry (README.md, "Retry and fallback"). 0: a
+	 * retry starts abort_penalty cycles after the abort. b > 0: a randomized exponential
+	 * backoff on top, uniform on [0, b 2^(k-1)) cycles after the k-th aborted attempt of
+	 * the transaction. */
+	int backoff_base;
+	/* 0: never. n >= 1: after n aborted attempts the transaction runs under a global lock
+	 * (lock elision's fallback): taking the lock aborts every running transaction, which
+	 * subscribe to it, and no transaction starts while it is held. */
+	int fallback_attempts;
 	uint64_t seed;
 };
 
@@ -56,15 +65,20 @@ struct htmsim_stats {
 	/* transactions: started = committed + aborted + in_flight (attempts) */
 	long long started, committed, aborted, in_flight;
 	long long requestor_aborts, receiver_aborts;
+	/* lock_aborts: attempts aborted because a fallback took the global lock;
+	 * lock_commits: transactions committed under the lock; lock_conflicts: conflicts a
+	 * lock holder met (none can happen: every transaction is aborted or waits) */
+	long long lock_aborts, lock_commits, lock_conflicts;
 	/* conflicts = holder_waiting + immediate + delayed. holder_waiting: a holder was
 	 * itself delayed, so the conflict is resolved at once whatever the policy (no wait
 	 * on a waiting transaction: no deadlock); immediate: the policy chose D = 0;
 	 * delayed = resumed + expired + cut short (the requestor aborted by a third
 	 * transaction while it waited) */
 	long long conflicts, holder_waiting, immediate, delayed, resumed, expired;
-	/* core-cycles: their sum is cores * horizon */
+	/* core-cycles: their sum is cores * horizon. penalty: rollback and backoff;
+	 * lock_wait: waiting for the global lock to be free */
 	long long think_cycles, useful_cycles, stall_cycles, aborted_cycles, penalty_cycles,
-		in_flight_cycles;
+		lock_wait_cycles, in_flight_cycles;
 	/* lines whose final value differs from their count of committed writes (every
 	 * committed write stores the value its transaction first saw, plus one) */
 	long long lines, lost_updates;

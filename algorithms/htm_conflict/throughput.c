@@ -6,6 +6,11 @@
  * conflict is delayed as the policy says before the requestor or the receiver aborts.
  * Reported: commits per kilocycle, the abort rate and where the cycles went.
  *
+ * Baselines: policies backoff_r<R> are what real HTM runtimes do (lock elision after
+ * Intel's TSX guidance, GCC's libitm): resolve every conflict at once, retry after a
+ * randomized exponential backoff, and after R retries run the transaction under a
+ * global lock.
+ *
  * Verifier: transactions are conserved (started = committed + aborted + in flight);
  * every core-cycle is accounted for; no committed update is lost (isolation); no core
  * commits more than its transactions run alone would (the sequential reference), and
@@ -24,12 +29,20 @@
 
 /* D/W of this many conflicts go to the KS test of a randomized policy. */
 #define KS_SAMPLES 10000
+/* The retry budgets R of the backoff baselines a manifest may choose: libitm retries
+ * once on x86 and ten times on s390, glibc's lock elision three times. */
+#define BACKOFF_PREFIX "backoff_r"
+#define BACKOFF_CHOICES                                                                    \
+	"backoff_r0|backoff_r1|backoff_r2|backoff_r3|backoff_r4|backoff_r8|backoff_r10|"   \
+	"backoff_r16|backoff_r32"
 
 static const struct rb_param_spec htm_sim_params[] = {
 	{ "model", RB_CHOICE, "requestor_wins", 0, 0, "requestor_aborts|requestor_wins",
 	  "who aborts when the delay runs out: the requestor, or the receivers holding the line" },
-	{ "policy", RB_CHOICE, "deterministic", 0, 0, "no_delay|fixed|deterministic|randomized|opt",
-	  "delay rule: none, fixed_delay cycles, D = W, randomized ski rental, per-conflict oracle" },
+	{ "policy", RB_CHOICE, "deterministic", 0, 0,
+	  "no_delay|fixed|deterministic|randomized|opt|" BACKOFF_CHOICES,
+	  "delay rule: none, fixed_delay cycles, D = W, randomized ski rental, per-conflict oracle; "
+	  "backoff_rR: no delay, exponential backoff, global lock after R retries" },
 	{ "fixed_delay", RB_REAL, "100", 0, 1e9, NULL, "the fixed policy's delay, in cycles" },
 	{ "workload", RB_CHOICE, "counter", 0, 0, WORKLOAD_CHOICES,
 	  "data structure whose operations the transactions perform" },
@@ -43,6 +56,9 @@ static const struct rb_param_spec htm_sim_params[] = {
 	{ "access_cycles", RB_INT, "20", 1, 1e6, NULL, "mean compute cycles before each access" },
 	{ "think_cycles", RB_INT, "100", 0, 1e9, NULL, "mean cycles between transactions" },
 	{ "abort_penalty", RB_INT, "50", 0, 1e9, NULL, "cycles from an abort to the retry" },
+	{ "backoff_base", RB_INT, "32", 1, 1e9, NULL,
+	  "backoff_rR: the first backoff window in cycles; the k-th retry waits uniform on "
+	  "[0, base 2^(k-1)) after the abort penalty" },
 	{ "cycles", RB_INT, "1000000", 1000, 1e12, NULL, "simulated cycles" },
 	{ 0 },
 };
@@ -63,6 +79,18 @@ static void observe(void *ctx, const struct htmsim_event *e)
 		w->delays[w->ndelays++] = e->delay / e->work;
 }
 
+/* A backoff baseline: no delay, exponential backoff, the lock after R retries (R + 1
+ * aborted attempts). The other policies retry abort_penalty cycles after an abort. */
+static void configure_retry(const struct rb_run *run, const char *policy, struct htmsim_config *c)
+{
+	size_t n = strlen(BACKOFF_PREFIX);
+	if (strncmp(policy, BACKOFF_PREFIX, n))
+		return;
+	c->policy.ops = skirental_policy_find("no_delay");
+	c->backoff_base = (int)rb_param_int(run, "backoff_base");
+	c->fallback_attempts = atoi(policy + n) + 1;
+}
+
 static int configure(const struct rb_run *run, struct rb_recorder *rec, struct htmsim_config *c)
 {
 	const char *model = rb_param_str(run, "model"), *policy = rb_param_str(run, "policy");
@@ -81,6 +109,7 @@ static int configure(const struct rb_run *run, struct rb_recorder *rec, struct h
 			      .access_cycles = (int)rb_param_int(run, "access_cycles"),
 			      .think_cycles = (int)rb_param_int(run, "think_cycles") },
 	};
+	configure_retry(run, policy, c);
 	if (!c->policy.ops || skirental_model_parse(model, &c->policy.model) < 0)
 		return rb_fail(rec, RB_INVALID_INPUT, "unknown policy '%s' or model '%s'", policy, model);
 	return 0;
@@ -107,6 +136,8 @@ static void summarise(struct rb_recorder *rec, const struct htmsim_config *c,
 	rb_summary(rec, "commits", (double)st->committed);
 	rb_summary(rec, "aborts", (double)st->aborted);
 	rb_summary(rec, "conflicts", (double)st->conflicts);
+	rb_summary(rec, "fallback_fraction", share(st->lock_commits, st->committed));
+	rb_summary(rec, "lock_wait_fraction", share(st->lock_wait_cycles, core_cycles));
 }
 
 /* Each core commits at most what its transactions run alone would, and exactly that
@@ -128,7 +159,8 @@ static void verify(struct rb_recorder *rec, const struct htmsim_config *c,
 		   const struct htmsim_stats *st, struct watch *w)
 {
 	long long accounted = st->think_cycles + st->useful_cycles + st->stall_cycles +
-			      st->aborted_cycles + st->penalty_cycles + st->in_flight_cycles;
+			      st->aborted_cycles + st->penalty_cycles + st->lock_wait_cycles +
+			      st->in_flight_cycles;
 	rb_eval_begin(rec);
 	rb_log(rec, "verifier: started %lld = committed %lld + aborted %lld + in flight %lld; "
 	       "trace hash %016" PRIx64 ", %lld events", st->started, st->committed, st->aborted,
@@ -137,6 +169,9 @@ static void verify(struct rb_recorder *rec, const struct htmsim_config *c,
 		  "transactions conserved: started = committed + aborted + in flight");
 	rb_verify(rec, accounted == (long long)c->cores * c->horizon, "every core-cycle accounted for");
 	rb_verify(rec, st->lost_updates == 0, "no committed update lost (isolation)");
+	rb_verify(rec, st->lock_conflicts == 0, "a transaction under the fallback lock runs alone");
+	rb_verify(rec, c->fallback_attempts > 0 || st->lock_commits == 0,
+		  "only a runtime with a fallback takes the lock");
 	rb_verify(rec, matches_sequential(rec, c, w), "no core beats its sequential reference");
 	if (c->policy.ops->randomized && w->ndelays >= 2) {
 		double ks = skirental_ks_statistic(&c->policy, 1.0, w->delays, w->ndelays);

@@ -1,7 +1,9 @@
 /* End-to-end: the htm_conflict family's manifests at smoke scale through the relaxbench
- * binary: every run passes its verifier, every claim is PASS, and the runs of the
- * simulated HTM are the same numbers when repeated (deterministic for a seed). */
+ * binary: every run passes its verifier, every claim is PASS, a known deviation or not
+ * judged at smoke, and the runs of the simulated HTM are the same numbers when repeated
+ * (deterministic for a seed). */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,20 @@ static const char *root(void)
 	return getenv("RELAXBENCH_ROOT") ? getenv("RELAXBENCH_ROOT") : ".";
 }
 
+/* True when every line of `out` that says FAIL says it is a known deviation. */
+static bool fails_are_known_deviations(const char *out)
+{
+	for (const char *line = out; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		const char *fail = memmem(line, n, "FAIL", 4);
+		if (fail && !memmem(line, n, "known deviation", 15))
+			return false;
+		line = end ? end + 1 : NULL;
+	}
+	return true;
+}
+
 Test(e2e_htm_conflict, smoke_manifests_run_verify_and_pass_their_claims, .timeout = 120)
 {
 	char dir[512], *out;
@@ -22,7 +38,8 @@ Test(e2e_htm_conflict, smoke_manifests_run_verify_and_pass_their_claims, .timeou
 		       "'%s' claims %s/experiments/htm_conflict/*.yaml --scale smoke --results '%s/r'",
 		       tu_bin(), root(), dir, tu_bin(), dir, tu_bin(), root(), dir);
 	cr_assert_eq(rc, 0, "%s", out);
-	cr_expect(strstr(out, "FAIL") == NULL && strstr(out, "NOT-RUN") == NULL, "%s", out);
+	cr_expect(fails_are_known_deviations(out) && strstr(out, "NOT-RUN") == NULL &&
+		  strstr(out, "INCOMPLETE") == NULL, "%s", out);
 	cr_expect(strstr(out, "best_delay_at_least_no_delay") != NULL, "%s", out);
 	free(out);
 	rc = tu_sh(&out, "'%s' query %s/experiments/htm_conflict/throughput_cores.yaml "
