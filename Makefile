@@ -74,7 +74,13 @@ $(shell mkdir -p $(BUILD) && { [ "$$(cat $(REV_STAMP) 2>/dev/null)" = "$(GIT_REV
 
 LIB_SRC  := $(filter-out suite/main.c,$(wildcard suite/*.c)) \
             $(wildcard algorithms/*/*.c) $(wildcard datasets/*.c)
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# The code fingerprints (suite/fingerprint.sh): regenerated when any source changes, and
+# rewritten only when a fingerprint does, so editing a plot or the report rebuilds
+# nothing more than that file.
+FP_SRC   := $(BUILD)/gen/fingerprints.c
+FP_STAMP := $(BUILD)/gen/fingerprints.stamp
+FP_OBJ   := $(BUILD)/obj/gen/fingerprints.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(FP_OBJ)
 MAIN_OBJ := $(BUILD)/obj/suite/main.o
 TEST_SRC := $(wildcard tests/unit/*.c) $(wildcard tests/e2e/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
@@ -97,6 +103,15 @@ $(BUILD)/obj/suite/envinfo.o: CFLAGS += -DRB_GIT_REV='"$(GIT_REV)"' -DRB_CFLAGS=
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(FP_STAMP): suite/fingerprint.sh $(wildcard algorithms/*/*.[ch] datasets/*.[ch] suite/*.[ch])
+	@mkdir -p $(dir $@)
+	@sh suite/fingerprint.sh $(FP_SRC) $(CC) -std=c11 -D_GNU_SOURCE -I. $(PKG_CFLAGS)
+	@touch $@
+$(FP_SRC): $(FP_STAMP) ;
+$(FP_OBJ): $(FP_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/librelaxbench.a: $(LIB_OBJ)
 	@rm -f $@
@@ -203,8 +218,13 @@ build/fuzz/obj/%.o: %.c
 	clang $(patsubst -fsanitize=fuzzer%,-fsanitize=fuzzer-no-link%,$(FUZZ_FLAGS)) -fopenmp \
 	  $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
-build/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_MF_OBJ)
+build/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c $(FUZZ_MF_OBJ) build/fuzz/gen/fingerprints.c
 	clang $(FUZZ_FLAGS) -fopenmp $(PKG_CFLAGS) $^ $(PKG_LIBS) -llinear -lbz2 -lm -o $@
+
+build/fuzz/gen/fingerprints.c: suite/fingerprint.sh $(wildcard algorithms/*/*.[ch] datasets/*.[ch] suite/*.[ch])
+	@mkdir -p $(dir $@)
+	@sh suite/fingerprint.sh $@ clang -std=c11 -D_GNU_SOURCE -I. $(PKG_CFLAGS)
+	@touch $@
 
 -include $(FUZZ_MF_OBJ:.o=.d)
 

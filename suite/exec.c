@@ -268,6 +268,8 @@ static json_t *run_json(const struct sweep *s, const struct sweep_run *r, const 
 		st = (enum rb_status)rb_status_parse(child_status);
 		msg = json_string_value(json_object_get(result, "message"));
 	}
+	json_object_set_new(j, "point_id", json_string(r->point));
+	json_object_set_new(j, "fingerprint", json_string(r->fingerprint));
 	json_object_set_new(j, "status", json_string(rb_status_name(st)));
 	json_object_set_new(j, "message", json_string(msg ? msg : ""));
 	json_t *timing = json_pack("{s:f, s:f, s:I}", "wall_s", oc->wall_s, "cpu_s", oc->cpu_s,

@@ -18,7 +18,9 @@ static const char *const schema =
 	" algorithm TEXT, family TEXT, dataset TEXT, dataset_checksum TEXT, seed INTEGER,"
 	" scale TEXT, status TEXT, message TEXT, wall_s REAL, cpu_s REAL, algo_wall_s REAL,"
 	" eval_wall_s REAL, peak_rss_kb INTEGER, threads INTEGER, oversubscribed INTEGER,"
-	" host TEXT, cpu_model TEXT, git_rev TEXT, finished_at TEXT, folder TEXT, dataset_fallback TEXT);"
+	" host TEXT, cpu_model TEXT, git_rev TEXT, finished_at TEXT, folder TEXT, dataset_fallback TEXT,"
+	" point_id TEXT, fingerprint TEXT);"
+	"CREATE INDEX IF NOT EXISTS runs_point ON runs(point_id);"
 	"CREATE TABLE IF NOT EXISTS params(run_id TEXT, name TEXT, value,"
 	" PRIMARY KEY(run_id, name)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS summaries(run_id TEXT, metric TEXT, value REAL,"
@@ -30,7 +32,7 @@ static const char *const schema =
 
 /* Bump when the schema changes: the store is rebuilt from the run folders, which stay
  * the record (collect re-reads them all into the new schema). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 static const char *const drop_all =
 	"DROP TABLE IF EXISTS runs; DROP TABLE IF EXISTS params; DROP TABLE IF EXISTS summaries;"
@@ -38,7 +40,8 @@ static const char *const drop_all =
 
 static const char *const reserved[] = {
 	"run_id", "algorithm", "dataset", "seed", "status", "message", "wall_s", "cpu_s",
-	"algo_wall_s", "peak_rss_kb", "oversubscribed", "metric", "value", "step", "mean", "sd",
+	"algo_wall_s", "peak_rss_kb", "oversubscribed", "point_id", "fingerprint", "git_rev",
+	"point", "metric", "value", "step", "mean", "sd",
 	"ci95", "lo", "hi", "n", "min", "max", "only", NULL};
 
 int store_reserved_name(const char *name)
@@ -214,7 +217,7 @@ static int already_loaded(sqlite3 *db, const char *id, const char *finished)
 static int insert_run(sqlite3 *db, json_t *j, const char *folder, char *err, size_t errlen)
 {
 	static const char *sql =
-		"INSERT OR REPLACE INTO runs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		"INSERT OR REPLACE INTO runs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "SQL error: %s", sqlite3_errmsg(db));
@@ -237,6 +240,8 @@ static int insert_run(sqlite3 *db, json_t *j, const char *folder, char *err, siz
 		bind_json(st, i + 1, vals[i]);
 	sqlite3_bind_text(st, n + 1, folder, -1, SQLITE_TRANSIENT);
 	bind_json(st, n + 2, json_object_get(ds, "fallback"));
+	bind_json(st, n + 3, json_object_get(j, "point_id"));
+	bind_json(st, n + 4, json_object_get(j, "fingerprint"));
 	int rc = step_done(db, st, err, errlen);
 	sqlite3_finalize(st);
 	return rc;
@@ -510,18 +515,75 @@ static int param_columns(const struct sweep *s, const char **names, int max)
 	return n;
 }
 
-static int fill_scope(sqlite3 *db, const struct sweep *s, char *err, size_t errlen)
+static const struct rb_value *param_or_null(const struct rb_paramset *ps, const char *name)
 {
+	for (int i = 0; i < ps->n; i++)
+		if (!strcmp(ps->p[i].name, name))
+			return &ps->p[i].value;
+	return NULL;
+}
+
+/* The plan: one row per run the manifest expands to, with its point, the id this build
+ * gives it, and its parameters as typed columns, so that a claim's `scope:` filter and the
+ * INCOMPLETE count work on what was asked for, whether or not it ran. */
+static int fill_plan(sqlite3 *db, const struct sweep *s, const char **cols, int ncols, char *err,
+		     size_t errlen)
+{
+	struct sbuf b = {0};
+	sb_add(&b, "INSERT INTO temp.plan VALUES(?,?,?,?,?");
+	for (int i = 0; i < ncols; i++)
+		sb_add(&b, ",?");
+	sb_add(&b, ")");
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.scope VALUES(?)", -1, &st, NULL) != SQLITE_OK)
-		return exec_sql(db, "SELECT 1 FROM temp.scope", err, errlen);
+	int prc = sqlite3_prepare_v2(db, b.s, -1, &st, NULL);
+	free(b.s);
+	if (prc != SQLITE_OK)
+		return exec_sql(db, "SELECT 1 FROM temp.plan", err, errlen);
 	int rc = 0;
 	for (int i = 0; i < s->n && rc == 0; i++) {
-		sqlite3_bind_text(st, 1, s->runs[i].id, -1, SQLITE_STATIC);
+		const struct sweep_run *r = &s->runs[i];
+		sqlite3_bind_text(st, 1, r->point, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->algo->name, -1, SQLITE_STATIC);
+		if (r->ds_entry)
+			sqlite3_bind_text(st, 4, r->ds_entry->name, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 4);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)r->seed);
+		for (int c = 0; c < ncols; c++) {
+			const struct rb_value *v = param_or_null(&r->params, cols[c]);
+			if (!v)
+				sqlite3_bind_null(st, 6 + c);
+			else if (v->type == RB_REAL)
+				sqlite3_bind_double(st, 6 + c, v->r);
+			else if (v->type == RB_INT || v->type == RB_BOOL)
+				sqlite3_bind_int64(st, 6 + c, v->i);
+			else
+				sqlite3_bind_text(st, 6 + c, v->s, -1, SQLITE_STATIC);
+		}
 		rc = step_done(db, st, err, errlen);
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* The run that stands for each point: the one this build computes (same id), else the
+ * newest run of that point computed by other code (the report then names the mix). */
+static const char *const choose_runs =
+	"INSERT OR IGNORE INTO temp.scope"
+	" SELECT p.run_id FROM temp.plan p JOIN main.runs r ON r.run_id = p.run_id;"
+	"INSERT OR IGNORE INTO temp.scope"
+	" SELECT (SELECT r.run_id FROM main.runs r WHERE r.point_id = p.point"
+	"         ORDER BY r.finished_at DESC LIMIT 1) AS chosen"
+	"   FROM temp.plan p WHERE NOT EXISTS (SELECT 1 FROM main.runs r WHERE r.run_id = p.run_id)"
+	"    AND chosen IS NOT NULL;";
+
+static int fill_scope(sqlite3 *db, const struct sweep *s, const char **cols, int ncols, char *err,
+		      size_t errlen)
+{
+	if (fill_plan(db, s, cols, ncols, err, errlen) < 0)
+		return -1;
+	return exec_sql(db, choose_runs, err, errlen);
 }
 
 static void build_views(struct sbuf *b, const char **cols, int ncols)
@@ -535,7 +597,8 @@ static void build_views(struct sbuf *b, const char **cols, int ncols)
 	for (int i = 0; i < ncols; i++)
 		sb_add(b, ", (SELECT value FROM main.params p WHERE p.run_id = r.run_id AND p.name = '%s')"
 			  " AS \"%s\"", cols[i], cols[i]);
-	sb_add(b, " FROM main.runs r WHERE r.run_id IN (SELECT run_id FROM temp.scope);");
+	sb_add(b, ", r.point_id, r.fingerprint, r.git_rev"
+		  " FROM main.runs r WHERE r.run_id IN (SELECT run_id FROM temp.scope);");
 	sb_add(b, "CREATE TEMP VIEW final AS SELECT v.*, s.metric, s.value FROM temp.runs v"
 		  " JOIN main.summaries s USING (run_id) WHERE v.status = 'ok';");
 	sb_add(b, "CREATE TEMP VIEW summary AS SELECT %s, metric, avg(value) AS mean,"
@@ -565,11 +628,17 @@ int store_scope(sqlite3 *db, const struct sweep *s, char *err, size_t errlen)
 	sb_add(&b, "DROP VIEW IF EXISTS temp.failures; DROP VIEW IF EXISTS temp.curve;"
 		   " DROP VIEW IF EXISTS temp.summary; DROP VIEW IF EXISTS temp.final;"
 		   " DROP VIEW IF EXISTS temp.runs; DROP TABLE IF EXISTS temp.scope;"
-		   " CREATE TEMP TABLE scope(run_id TEXT PRIMARY KEY);");
+		   " DROP TABLE IF EXISTS temp.plan;"
+		   " CREATE TEMP TABLE scope(run_id TEXT PRIMARY KEY);"
+		   " CREATE TEMP TABLE plan(point TEXT PRIMARY KEY, run_id TEXT, algorithm TEXT,"
+		   " dataset TEXT, seed INTEGER");
+	for (int i = 0; i < ncols; i++)
+		sb_add(&b, ", \"%s\"", cols[i]);
+	sb_add(&b, ");");
 	build_views(&b, cols, ncols);
 	int rc = exec_sql(db, b.s, err, errlen);
 	free(b.s);
-	return rc < 0 ? -1 : fill_scope(db, s, err, errlen);
+	return rc < 0 ? -1 : fill_scope(db, s, cols, ncols, err, errlen);
 }
 
 int store_scalar(sqlite3 *db, const char *sql, double *out, char *err, size_t errlen)

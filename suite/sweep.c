@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "datasets/catalog.h"
+#include "suite/fingerprint.h"
 
 #define MAX_AXES RB_MAX_PARAMS
 
@@ -211,7 +212,16 @@ json_t *sweep_params_json(const struct rb_paramset *ps)
 	return o;
 }
 
-/* Canonical JSON (sorted keys, compact, %.17g reals) of the run's identity, hashed. */
+static void hex_digest(const char *text, char *out)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256((const unsigned char *)text, strlen(text), md);
+	for (int i = 0; i < SWEEP_ID_LEN / 2; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* Canonical JSON (sorted keys, compact, %.17g reals) of the run's point, hashed; the id
+ * hashes the point with the code fingerprint. */
 static void run_id(const char *experiment, struct sweep_run *r)
 {
 	json_t *o = json_pack("{s:s, s:s, s:o, s:I}", "experiment", experiment, "algorithm", r->algo->name,
@@ -219,12 +229,14 @@ static void run_id(const char *experiment, struct sweep_run *r)
 	if (r->dataset >= 0)
 		json_object_set_new(o, "dataset_checksum", json_string(r->ds_checksum));
 	char *text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	SHA256((const unsigned char *)text, strlen(text), md);
-	for (int i = 0; i < SWEEP_ID_LEN / 2; i++)
-		snprintf(r->id + 2 * i, 3, "%02x", md[i]);
+	hex_digest(text, r->point);
 	free(text);
 	json_decref(o);
+	snprintf(r->fingerprint, sizeof(r->fingerprint), "%s%s%s", rb_fingerprint_of(r->algo->family),
+		 r->dataset >= 0 ? "+" : "", r->dataset >= 0 ? rb_fingerprint_of("datasets") : "");
+	char both[128];
+	snprintf(both, sizeof(both), "%s/%s", r->point, r->fingerprint);
+	hex_digest(both, r->id);
 }
 
 static int emit_point(struct expander *e, const struct rb_algorithm *a, const struct rb_paramset *ps,

@@ -1,9 +1,11 @@
 /*
  * sweep: a manifest at a scale expanded into runs. Lists are sweep axes and expand to
  * their cartesian product, per algorithm (a parameter sweeps only the algorithms that
- * take it); then datasets, then seeds. A run's id is a hash of the experiment, the
- * algorithm, every parameter value, the seed and the dataset's checksum, so the same
- * point always gets the same id and a finished run is never recomputed.
+ * take it); then datasets, then seeds. A run's *point* is a hash of the experiment, the
+ * algorithm, every parameter value, the seed and the dataset's checksum; its id hashes
+ * the point with the code fingerprint of the algorithm's family (and of the dataset code
+ * when it has a dataset), so a finished run is never recomputed while its code is
+ * unchanged, and a code change recomputes exactly the runs it affects.
  */
 #ifndef SWEEP_H
 #define SWEEP_H
@@ -26,7 +28,9 @@ struct sweep_run {
 	char ds_checksum[65];
 	uint64_t seed;
 	double timeout_s;
-	char id[SWEEP_ID_LEN + 1];
+	char id[SWEEP_ID_LEN + 1];     /* point and code */
+	char point[SWEEP_ID_LEN + 1];  /* what was asked for, whatever code computes it */
+	char fingerprint[40];          /* the family's code fingerprint (+ the dataset code's) */
 	char label[256];              /* "sgd lr=0.5 seed=2": algorithm, the varied values, seed */
 };
 
