@@ -1,4 +1,4 @@
-/* Claims of relaxed_mis (experiments/relaxed_mis/*.yaml) fed stores written by the test
+/* Claims of relaxed_mis (the manifests in experiments/relaxed_mis) fed stores written by the test
  * (tests/unit/claimkit.h): for each claim, one store where its statement holds (PASS) and
  * one where it is false (FAIL). The C1 and C2 identities are not claims: the verifiers of
  * mis_sim and mis_parallel enforce them (tests/unit/test_relaxed_mis.c shows both). */

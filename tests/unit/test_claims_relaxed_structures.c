@@ -1,4 +1,4 @@
-/* Claims of relaxed_structures (experiments/relaxed_structures/*.yaml) fed stores written
+/* Claims of relaxed_structures (the manifests in experiments/relaxed_structures) fed stores written
  * by the test (tests/unit/claimkit.h): for each claim, one store where its statement holds
  * (PASS) and one where it is false (FAIL). The locked heap's exactness is not a claim: the
  * verifier of its logged runs enforces it (test_relaxed_structures.c). */
