@@ -37,7 +37,7 @@
 struct opts {
 	const char *results, *plots, *out, *id, *sshloginfile;
 	enum mf_scale scale;
-	int jobs, force, retry_failed, all, quiet, threads;
+	int jobs, force, retry_failed, all, quiet, threads, allow_mixed;
 	double timeout_s;
 	const char *filters[MAX_FILTERS];
 	int nfilters;
@@ -159,9 +159,16 @@ static struct exec_opts exec_opts_of(const struct opts *o)
 static int cmd_list(struct opts *o)
 {
 	(void)o;
-	printf("%-14s %-16s %s\n", "ALGORITHM", "FAMILY", "SUMMARY");
+	int wn = (int)strlen("ALGORITHM"), wf = (int)strlen("FAMILY");
+	for (const struct rb_algorithm *const *a = rb_registry_all(); *a; a++) {
+		if ((int)strlen((*a)->name) > wn)
+			wn = (int)strlen((*a)->name);
+		if ((int)strlen((*a)->family) > wf)
+			wf = (int)strlen((*a)->family);
+	}
+	printf("%-*s  %-*s  %s\n", wn, "ALGORITHM", wf, "FAMILY", "SUMMARY");
 	for (const struct rb_algorithm *const *a = rb_registry_all(); *a; a++)
-		printf("%-14s %-16s %s\n", (*a)->name, (*a)->family, (*a)->summary);
+		printf("%-*s  %-*s  %s\n", wn, (*a)->name, wf, (*a)->family, (*a)->summary);
 	return 0;
 }
 
@@ -472,6 +479,34 @@ static sqlite3 *open_store(const struct opts *o, const char *cmd)
 	return db;
 }
 
+struct claim_cols {
+	int exp, claim;
+};
+
+/* Column widths from the longest experiment and claim id, so that rows line up. */
+static struct claim_cols claim_widths(const struct loaded *l)
+{
+	struct claim_cols w = {(int)strlen("EXPERIMENT"), (int)strlen("CLAIM")};
+	for (int i = 0; i < l->n; i++) {
+		if ((int)strlen(l->m[i]->id) > w.exp)
+			w.exp = (int)strlen(l->m[i]->id);
+		for (int c = 0; c < l->m[i]->nclaims; c++)
+			if ((int)strlen(l->m[i]->claims[c].id) > w.claim)
+				w.claim = (int)strlen(l->m[i]->claims[c].id);
+	}
+	return w;
+}
+
+static void print_claim(struct claim_cols w, const struct manifest *m, const struct out_claim *r)
+{
+	char expect[96], measured[32] = "-";
+	mf_claim_expect_text(r->claim, expect, sizeof(expect));
+	if (r->have_measured)
+		snprintf(measured, sizeof(measured), "%.6g", r->measured);
+	printf("%-22s  %-*s  %-*s  %-12s  %-20s  %s\n", out_claim_label(r), w.exp, m->id, w.claim,
+	       r->claim->id, measured, expect, r->verdict == OUT_PASS ? "" : r->message);
+}
+
 static int cmd_claims(struct opts *o)
 {
 	struct loaded l;
@@ -483,29 +518,29 @@ static int cmd_claims(struct opts *o)
 		unload(&l);
 		return 1;
 	}
-	int fails = 0;
-	printf("%-10s %-22s %-28s %-14s %s\n", "VERDICT", "EXPERIMENT", "CLAIM", "MEASURED", "EXPECTED");
+	struct out_tally t = {0};
+	struct claim_cols w = claim_widths(&l);
+	printf("%-22s  %-*s  %-*s  %-12s  %-20s  %s\n", "VERDICT", w.exp, "EXPERIMENT", w.claim, "CLAIM",
+	       "MEASURED", "EXPECTED", "WHY");
 	for (int i = 0; i < l.n; i++) {
 		struct out_claim res[MF_MAX_ITEMS];
 		if (store_scope(db, &l.s[i], err, sizeof(err)) < 0) {
 			fprintf(stderr, "relaxbench claims: %s\n", err);
-			fails++;
+			t.error++;
 			continue;
 		}
 		out_claims(db, &l.s[i], res);
 		for (int c = 0; c < l.m[i]->nclaims; c++) {
-			char expect[96], measured[32] = "-";
-			mf_claim_expect_text(res[c].claim, expect, sizeof(expect));
-			if (res[c].verdict == OUT_PASS || res[c].verdict == OUT_FAIL)
-				snprintf(measured, sizeof(measured), "%.6g", res[c].measured);
-			printf("%-10s %-22s %-28s %-14s %s\n", out_verdict_name(res[c].verdict), l.m[i]->id,
-			       res[c].claim->id, measured, expect);
-			fails += res[c].verdict == OUT_FAIL || res[c].verdict == OUT_ERROR;
+			print_claim(w, l.m[i], &res[c]);
+			out_tally_add(&t, &res[c]);
 		}
 	}
+	char text[256];
+	out_tally_text(&t, text, sizeof(text));
+	printf("claims: %s\n", text);
 	store_close(db);
 	unload(&l);
-	return fails ? 1 : 0;
+	return out_tally_failing(&t) ? 1 : 0;
 }
 
 static int cmd_table(struct opts *o)
@@ -577,16 +612,19 @@ static int cmd_report(struct opts *o)
 	char err[2048];
 	if (load_all(&l, o, 1) < 0)
 		return EXIT_INPUT;
-	struct report_opts ro = {.results = o->results, .plots = o->plots, .out = o->out};
-	int pass, fail, not_run;
-	int rc = report_write(l.s, l.n, &ro, &pass, &fail, &not_run, err, sizeof(err));
-	if (rc < 0)
-		fprintf(stderr, "relaxbench report: %s\n", err);
-	else
-		fprintf(stderr, "report %s: claims %d PASS, %d FAIL, %d NOT-RUN\n",
-			o->out ? o->out : "REPORT.md", pass, fail, not_run);
+	struct report_opts ro = {.results = o->results, .plots = o->plots, .out = o->out,
+				 .allow_mixed = o->allow_mixed};
+	struct out_tally t;
+	int rc = report_write(l.s, l.n, &ro, &t, err, sizeof(err));
 	unload(&l);
-	return rc < 0 ? EXIT_INPUT : 0;
+	if (rc < 0) {
+		fprintf(stderr, "relaxbench report: %s\n", err);
+		return rc == REPORT_MIXED ? 1 : EXIT_INPUT;
+	}
+	char text[256];
+	out_tally_text(&t, text, sizeof(text));
+	fprintf(stderr, "report %s: claims %s\n", o->out ? o->out : "REPORT.md", text);
+	return out_tally_failing(&t) ? 1 : 0;
 }
 
 static int cmd_query(struct opts *o)
@@ -803,10 +841,12 @@ static const struct command commands[] = {
 	 "results folders)", cmd_collect, "rq"},
 	{"table", "MANIFEST...", "print the manifests' tables and write them as CSV", cmd_table, "sr"},
 	{"plot", "MANIFEST...", "render the manifests' plots (PNG and SVG) with gnuplot", cmd_plot, "srp"},
-	{"claims", "MANIFEST...", "check the claims: PASS / FAIL / NOT-RUN (exit 1 on a FAIL)", cmd_claims,
-	 "sr"},
-	{"report", "MANIFEST...", "write REPORT.md: figures, tables, claims, failures, environment",
-	 cmd_report, "srpo"},
+	{"claims", "MANIFEST...", "check the claims: PASS, FAIL, FAIL (known deviation), INCOMPLETE, "
+	 "NOT-RUN, NOT-JUDGED (exit 1 on a FAIL that is no known deviation, INCOMPLETE, NOT-RUN)",
+	 cmd_claims, "sr"},
+	{"report", "MANIFEST...", "write REPORT.md: figures, tables, claims, failures, revisions, "
+	 "environment (exit 1 as claims does, or when one algorithm's runs mix code fingerprints)",
+	 cmd_report, "srpoM"},
 	{"reference", "MANIFEST...", "write the claims' values and the key metrics (each manifest's "
 	 "regress section) as results/reference/<experiment>.csv", cmd_reference, "srR"},
 	{"regress", "MANIFEST...", "compare the claims and key metrics with the reference: table, a "
@@ -846,6 +886,8 @@ static const struct {
 	{'t', "--threads N                threads for the all-threads figures (default: all cores)"},
 	{'q', "--quiet                    no progress on stderr"},
 	{'R', "--reference DIR            reference CSV files (default results/reference)"},
+	{'M', "--allow-mixed              report: allow runs of one algorithm computed by different\n"
+	      "                             code (fingerprints); they are listed in the report"},
 	{'m', "--manifest FILE            a manifest to follow (repeatable; default: every\n"
 	      "                             experiments/*/*.yaml of the repository)"},
 };
@@ -899,7 +941,7 @@ static int parse_opts(const struct command *c, int argc, char **argv, struct opt
 		{"id", required_argument, 0, 'i'}, {"all", no_argument, 0, 'A'},
 		{"threads", required_argument, 0, 't'}, {"quiet", no_argument, 0, 'q'},
 		{"reference", required_argument, 0, 'R'}, {"manifest", required_argument, 0, 'm'},
-		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+		{"allow-mixed", no_argument, 0, 'M'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int ch;
 	double v;
 	opterr = 0;
@@ -910,7 +952,11 @@ static int parse_opts(const struct command *c, int argc, char **argv, struct opt
 			return 1;   /* the caller frees and exits 0 */
 		}
 		if (ch == '?' || ch == ':' || !strchr(c->flags, ch)) {
+			/* A known option this command does not take: name it, not its value. */
 			const char *bad = argv[optind - 1];
+			for (const struct option *lo = longopts; ch != '?' && ch != ':' && lo->name; lo++)
+				if (lo->val == ch && optarg && bad == optarg)
+					bad = argv[optind - 2];
 			return usage_error(c->name, ch == ':' ? "option '%s' needs a value"
 							      : "unknown option '%s'", bad), -1;
 		}
@@ -930,6 +976,7 @@ static int parse_opts(const struct command *c, int argc, char **argv, struct opt
 		case 'i': o->id = optarg; break;
 		case 'A': o->all = 1; break;
 		case 'q': o->quiet = 1; break;
+		case 'M': o->allow_mixed = 1; break;
 		case 'R': o->reference = optarg; break;
 		case 'm':
 			if (o->nmanifests == MAX_MANIFESTS)

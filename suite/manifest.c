@@ -680,10 +680,35 @@ static int parse_expect(const char *s, struct mf_claim *cl)
 	return -1;
 }
 
+/* `judged_at: [quick, full]`: the scales whose data can decide the claim. */
+static int load_judged_at(struct ctx *c, const yaml_node_t *item, struct mf_claim *cl)
+{
+	const yaml_node_t *n = mf_map_get(c->m, item, "judged_at");
+	for (int s = 0; s < MF_SCALES; s++)
+		cl->judged_at[s] = n == NULL;
+	if (!n)
+		return 0;
+	if (n->type == YAML_SCALAR_NODE)
+		return fail(c, n, "claims.judged_at", "a list of scales, e.g. [quick, full]");
+	if (expect_type(c, n, YAML_SEQUENCE_NODE, "claims.judged_at") < 0)
+		return -1;
+	if (mf_len(n) == 0)
+		return fail(c, n, "claims.judged_at", "name at least one scale");
+	for (int i = 0; i < mf_len(n); i++) {
+		const yaml_node_t *v = mf_item(c->m, n, i);
+		int s = v->type == YAML_SCALAR_NODE ? mf_scale_parse(mf_scalar(v)) : -1;
+		if (s < 0)
+			return fail(c, v, "claims.judged_at", "'%s' is not a scale (smoke, quick, full)",
+				    v->type == YAML_SCALAR_NODE ? mf_scalar(v) : "?");
+		cl->judged_at[s] = 1;
+	}
+	return 0;
+}
+
 static int load_claim(struct ctx *c, const yaml_node_t *item, struct mf_claim *cl)
 {
 	static const char *const keys[] = {"id", "statement", "paper_value", "measured", "expect",
-					   "regress", NULL};
+					   "regress", "judged_at", "scope", "known_deviation", NULL};
 	const char *regress = NULL;
 	cl->node = item;
 	if (expect_type(c, item, YAML_MAPPING_NODE, "claims") < 0 ||
@@ -693,8 +718,14 @@ static int load_claim(struct ctx *c, const yaml_node_t *item, struct mf_claim *c
 	    get_string(c, item, "paper_value", "claims.paper_value", 0, &cl->paper_value) < 0 ||
 	    get_string(c, item, "measured", "claims.measured", 1, &cl->measured) < 0 ||
 	    get_string(c, item, "expect", "claims.expect", 1, &cl->expect) < 0 ||
-	    get_string(c, item, "regress", "claims.regress", 0, &regress) < 0)
+	    get_string(c, item, "regress", "claims.regress", 0, &regress) < 0 ||
+	    get_string(c, item, "scope", "claims.scope", 0, &cl->scope) < 0 ||
+	    get_string(c, item, "known_deviation", "claims.known_deviation", 0, &cl->known_deviation) < 0 ||
+	    load_judged_at(c, item, cl) < 0)
 		return -1;
+	if (cl->known_deviation && (!*cl->known_deviation || strchr(cl->known_deviation, '\n')))
+		return fail(c, mf_map_get(c->m, item, "known_deviation"), "claims.known_deviation",
+			    "one line that says why the paper's statement does not hold here");
 	if (regress && strcmp(regress, "verdict") && strcmp(regress, "report"))
 		return fail(c, mf_map_get(c->m, item, "regress"), "claims.regress",
 			    "'%s' is not one of verdict, report", regress);
@@ -872,7 +903,8 @@ struct manifest *mf_load(const char *path, char *err, size_t errlen)
 	snprintf(m->path, sizeof(m->path), "%s", path);
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(err, errlen, "%s:0:0: cannot open manifest: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, errno == ENOENT ? "no such manifest file"
+			 : strerror(errno));
 		free(m);
 		return NULL;
 	}

@@ -40,6 +40,14 @@ struct mf_claim {
 	/* `regress: report`: the verdict depends on the machine's speed, so a PASS turning
 	 * into FAIL is shown by `relaxbench regress` but does not fail it. */
 	int regress_report_only;
+	/* `scope:` an SQL condition over the plan's columns (algorithm, dataset, seed, the
+	 * parameters) narrowing the runs the verdict rests on; NULL: every run. */
+	const char *scope;
+	/* `known_deviation:` one line, why the paper's statement does not hold here; a FAIL
+	 * is then shown as a known deviation and does not fail the command. */
+	const char *known_deviation;
+	/* `judged_at:` the scales whose data decide the claim (all when not given). */
+	int judged_at[MF_SCALES];
 	const yaml_node_t *node;
 };
 

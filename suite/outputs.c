@@ -12,8 +12,52 @@
 
 const char *out_verdict_name(enum out_verdict v)
 {
-	static const char *const names[] = {"PASS", "FAIL", "NOT-RUN", "ERROR"};
+	static const char *const names[] = {"PASS", "FAIL", "NOT-RUN", "ERROR", "INCOMPLETE",
+					    "NOT-JUDGED"};
 	return names[v];
+}
+
+int out_claim_is_known_deviation(const struct out_claim *r)
+{
+	return r->verdict == OUT_FAIL && r->claim->known_deviation && r->nfailed == 0;
+}
+
+const char *out_claim_label(const struct out_claim *r)
+{
+	return out_claim_is_known_deviation(r) ? "FAIL (known deviation)" : out_verdict_name(r->verdict);
+}
+
+int out_claim_fails(const struct out_claim *r)
+{
+	if (r->verdict == OUT_PASS || r->verdict == OUT_NOT_JUDGED)
+		return 0;
+	return !out_claim_is_known_deviation(r);
+}
+
+void out_tally_add(struct out_tally *t, const struct out_claim *r)
+{
+	if (out_claim_is_known_deviation(r)) {
+		t->known_deviation++;
+		return;
+	}
+	int *slot[] = {&t->pass, &t->fail, &t->not_run, &t->error, &t->incomplete, &t->not_judged};
+	(*slot[r->verdict])++;
+}
+
+int out_tally_failing(const struct out_tally *t)
+{
+	return t->fail + t->incomplete + t->not_run + t->error;
+}
+
+void out_tally_text(const struct out_tally *t, char *buf, size_t len)
+{
+	size_t k = (size_t)snprintf(buf, len, "%d PASS", t->pass);
+	const struct { int n; const char *name; } more[] = {
+		{t->fail, "FAIL"}, {t->known_deviation, "FAIL (known deviation)"}, {t->incomplete, "INCOMPLETE"},
+		{t->not_run, "NOT-RUN"}, {t->error, "ERROR"}, {t->not_judged, "NOT-JUDGED"}};
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]) && k < len; i++)
+		if (more[i].n)
+			k += (size_t)snprintf(buf + k, len - k, ", %d %s", more[i].n, more[i].name);
 }
 
 static int is_param(const struct sweep *s, const char *name)
@@ -92,9 +136,16 @@ int out_check_queries(const struct sweep *s, char *err, size_t errlen)
 	for (int i = 0; rc == 0 && i < m->ntables; i++)
 		rc = check_one(db, m, key_node(m, m->tables[i].node, "query"), "tables.query",
 			       m->tables[i].query, err, errlen);
-	for (int i = 0; rc == 0 && i < m->nclaims; i++)
+	for (int i = 0; rc == 0 && i < m->nclaims; i++) {
 		rc = check_one(db, m, key_node(m, m->claims[i].node, "measured"), "claims.measured",
 			       m->claims[i].measured, err, errlen);
+		if (rc == 0 && m->claims[i].scope) {
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM temp.plan WHERE (%s)",
+				 m->claims[i].scope);
+			rc = check_one(db, m, key_node(m, m->claims[i].node, "scope"), "claims.scope", sql,
+				       err, errlen);
+		}
+	}
 	for (int i = 0; rc == 0 && i < m->nregress; i++)
 		rc = check_one(db, m, key_node(m, m->regress[i].node, "query"), "regress.query",
 			       m->regress[i].query, err, errlen);
@@ -111,21 +162,93 @@ int out_check_queries(const struct sweep *s, char *err, size_t errlen)
 	return rc;
 }
 
+/* The plan rows a claim rests on: its `scope:` condition, or every run. */
+static void scope_where(const struct mf_claim *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "SELECT point FROM temp.plan WHERE (%s)", c->scope ? c->scope : "1");
+}
+
+/* Runs in scope whose status is not ok: the count, and the first few named. */
+static int scope_failed(sqlite3 *db, const struct mf_claim *c, struct out_claim *r)
+{
+	char plan[4096], sql[16384];
+	scope_where(c, plan, sizeof(plan));
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*), (SELECT group_concat(d, ', ') FROM (SELECT run_id || ' ' || status AS d"
+		 " FROM temp.runs WHERE status <> 'ok' AND point_id IN (%s) ORDER BY run_id LIMIT 3))"
+		 " FROM temp.runs WHERE status <> 'ok' AND point_id IN (%s)", plan, plan);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(r->message, sizeof(r->message), "scope: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		r->nfailed = sqlite3_column_int(st, 0);
+		const unsigned char *names = sqlite3_column_text(st, 1);
+		if (r->nfailed)
+			snprintf(r->message, sizeof(r->message), "%d run%s in scope not ok: %s%s", r->nfailed,
+				 r->nfailed == 1 ? "" : "s", names ? (const char *)names : "",
+				 r->nfailed > 3 ? ", ..." : "");
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int scope_missing(sqlite3 *db, const struct mf_claim *c, struct out_claim *r)
+{
+	char plan[4096], sql[8192], err[256];
+	double v = 0;
+	scope_where(c, plan, sizeof(plan));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s) WHERE point NOT IN"
+		 " (SELECT point_id FROM temp.runs WHERE point_id IS NOT NULL)", plan);
+	if (store_scalar(db, sql, &v, err, sizeof(err)) < 0) {
+		snprintf(r->message, sizeof(r->message), "scope: %s", err);
+		return -1;
+	}
+	r->nmissing = (int)v;
+	return 0;
+}
+
+static void judge(sqlite3 *db, const struct sweep *s, struct out_claim *r)
+{
+	const struct mf_claim *c = r->claim;
+	if (!c->judged_at[s->scale]) {
+		r->verdict = OUT_NOT_JUDGED;
+		snprintf(r->message, sizeof(r->message), "not judged at %s scale", mf_scale_name(s->scale));
+		return;
+	}
+	if (scope_failed(db, c, r) < 0 || scope_missing(db, c, r) < 0) {
+		r->verdict = OUT_ERROR;
+		return;
+	}
+	char err[256];
+	int have = store_scalar(db, c->measured, &r->measured, err, sizeof(err));
+	r->have_measured = have == 1;
+	if (have < 0) {
+		r->verdict = OUT_ERROR;
+		snprintf(r->message, sizeof(r->message), "%s", err);
+	} else if (r->nfailed) {
+		r->verdict = OUT_FAIL;  /* the message names the runs */
+	} else if (r->nmissing) {
+		r->verdict = OUT_INCOMPLETE;
+		snprintf(r->message, sizeof(r->message), "%d run%s in scope missing", r->nmissing,
+			 r->nmissing == 1 ? "" : "s");
+	} else if (have == 0) {
+		r->verdict = OUT_NOT_RUN;
+		snprintf(r->message, sizeof(r->message), "the query gives no number");
+	} else {
+		r->verdict = mf_claim_holds(c, r->measured) ? OUT_PASS : OUT_FAIL;
+		if (r->verdict == OUT_FAIL && c->known_deviation)
+			snprintf(r->message, sizeof(r->message), "known deviation: %s", c->known_deviation);
+	}
+}
+
 void out_claims(sqlite3 *db, const struct sweep *s, struct out_claim *res)
 {
 	for (int i = 0; i < s->m->nclaims; i++) {
-		struct out_claim *r = &res[i];
-		memset(r, 0, sizeof(*r));
-		r->claim = &s->m->claims[i];
-		int have = store_scalar(db, r->claim->measured, &r->measured, r->message, sizeof(r->message));
-		if (have < 0)
-			r->verdict = OUT_ERROR;
-		else if (have == 0)
-			r->verdict = OUT_NOT_RUN;
-		else
-			r->verdict = mf_claim_holds(r->claim, r->measured) ? OUT_PASS : OUT_FAIL;
-		if (have == 0)
-			snprintf(r->message, sizeof(r->message), "no measured value (runs missing or failed)");
+		memset(&res[i], 0, sizeof(res[i]));
+		res[i].claim = &s->m->claims[i];
+		judge(db, s, &res[i]);
 	}
 }
 

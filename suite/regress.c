@@ -136,8 +136,12 @@ static int measure_claims(sqlite3 *db, const struct sweep *s, struct rg_set *set
 			return -1;
 		}
 		it->report_only = s->m->claims[c].regress_report_only;
-		snprintf(it->now_verdict, sizeof(it->now_verdict), "%s", out_verdict_name(res[c].verdict));
-		it->have_now = res[c].verdict == OUT_PASS || res[c].verdict == OUT_FAIL;
+		/* One word in the reference file: a known deviation is KNOWN-DEVIATION. */
+		snprintf(it->now_verdict, sizeof(it->now_verdict), "%s",
+			 out_claim_is_known_deviation(&res[c]) ? "KNOWN-DEVIATION"
+								: out_verdict_name(res[c].verdict));
+		it->now_fails = out_claim_fails(&res[c]);
+		it->have_now = res[c].have_measured;
 		if (it->have_now)
 			it->now = res[c].measured;
 	}
@@ -257,6 +261,17 @@ static int write_one(sqlite3 *db, const struct rg_set *set, int from, int to, co
 int rg_write_reference(sqlite3 *db, const struct rg_set *set, const char *scale, const char *refdir,
 		       char *err, size_t errlen)
 {
+	/* The reference is what CI holds the code to: a claim that fails there (not a known
+	 * deviation) would only be checked to keep failing. */
+	for (int i = 0; i < set->n; i++) {
+		const struct rg_item *it = &set->items[i];
+		if (it->is_claim && it->now_fails) {
+			snprintf(err, errlen, "%s/%s is %s at scale %s: a reference holds no failing claim "
+				 "(fix it, mark it known_deviation, or give it judged_at)", it->experiment,
+				 it->id, it->now_verdict, scale);
+			return -1;
+		}
+	}
 	if (rb_mkdirs(refdir, err, errlen) < 0)
 		return -1;
 	for (int from = 0; from < set->n;) {
@@ -377,7 +392,7 @@ static double tolerance_of(const struct rg_item *it)
 static enum rg_state compare_claim(const struct rg_item *it)
 {
 	int was = !strcmp(it->ref_verdict, "PASS"), is = !strcmp(it->now_verdict, "PASS");
-	if (was && !is)
+	if ((was && !is) || it->now_fails)
 		return it->report_only ? RG_CHANGED : RG_REGRESSED;
 	if (!was && is)
 		return RG_IMPROVED;

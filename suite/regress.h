@@ -37,7 +37,8 @@ struct rg_item {
 	int better;                        /* enum mf_better */
 	int have_ref, have_now;
 	double ref, ref_sd, now, now_sd;   /* sd NAN when the query gave none */
-	char ref_verdict[12], now_verdict[12];
+	char ref_verdict[20], now_verdict[20];
+	int now_fails;                     /* claims: the verdict fails `claims` (out_claim_fails) */
 	double bound;                      /* metrics: the tolerance around ref */
 	enum rg_state state;
 };

@@ -78,7 +78,18 @@ static void write_env(FILE *f, const char *results)
 	json_decref(cal);
 }
 
-static void write_claims(FILE *f, const struct out_claim *res, int n, int *pass, int *fail, int *not_run)
+/* The family README's section on a claim: a heading whose text is the claim's id. */
+static void deviation_link(const struct manifest *m, const struct mf_claim *c, const char *report_dir,
+			   char *buf, size_t len)
+{
+	char readme[600], rel[PATH_MAX];
+	snprintf(readme, sizeof(readme), "algorithms/%s/README.md", m->algos[0]->family);
+	relpath(report_dir, readme, rel, sizeof(rel));
+	snprintf(buf, len, "%s#%s", rel, c->id);
+}
+
+static void write_claims(FILE *f, const struct manifest *m, const struct out_claim *res, int n,
+			 const char *report_dir, struct out_tally *t)
 {
 	if (n == 0)
 		return;
@@ -87,20 +98,30 @@ static void write_claims(FILE *f, const struct out_claim *res, int n, int *pass,
 	for (int i = 0; i < n; i++) {
 		char expect[96], measured[64] = "–";
 		mf_claim_expect_text(res[i].claim, expect, sizeof(expect));
-		if (res[i].verdict == OUT_PASS || res[i].verdict == OUT_FAIL)
+		if (res[i].have_measured)
 			snprintf(measured, sizeof(measured), "%.6g", res[i].measured);
 		fprintf(f, "| %s | ", res[i].claim->id);
 		md_escape_line(f, res[i].claim->statement);
 		fputs(" | ", f);
 		md_escape_line(f, res[i].claim->paper_value ? res[i].claim->paper_value : "–");
-		fprintf(f, " | %s | %s | **%s** |\n", measured, expect, out_verdict_name(res[i].verdict));
-		*pass += res[i].verdict == OUT_PASS;
-		*fail += res[i].verdict == OUT_FAIL || res[i].verdict == OUT_ERROR;
-		*not_run += res[i].verdict == OUT_NOT_RUN;
+		fprintf(f, " | %s | %s | **%s** |\n", measured, expect, out_claim_label(&res[i]));
+		out_tally_add(t, &res[i]);
 	}
-	for (int i = 0; i < n; i++)
-		if (res[i].verdict == OUT_ERROR || res[i].verdict == OUT_NOT_RUN)
-			fprintf(f, "\n%s: %s\n", res[i].claim->id, res[i].message);
+	fputc('\n', f);
+	for (int i = 0; i < n; i++) {
+		const struct out_claim *r = &res[i];
+		if (out_claim_is_known_deviation(r)) {
+			char link[PATH_MAX + 128];
+			deviation_link(m, r->claim, report_dir, link, sizeof(link));
+			fprintf(f, "- `%s`, known deviation: ", r->claim->id);
+			md_escape_line(f, r->claim->known_deviation);
+			fprintf(f, " ([why](%s))\n", link);
+		} else if (r->verdict != OUT_PASS) {
+			fprintf(f, "- `%s`, %s: ", r->claim->id, out_claim_label(r));
+			md_escape_line(f, r->message);
+			fputc('\n', f);
+		}
+	}
 	fputc('\n', f);
 }
 
@@ -172,7 +193,7 @@ static void write_runs(FILE *f, sqlite3 *db, const struct sweep *s)
 }
 
 static void write_experiment(FILE *f, sqlite3 *db, struct sweep *s, const struct report_opts *o,
-			     const char *report_dir, int *pass, int *fail, int *not_run)
+			     const char *report_dir, struct out_tally *t)
 {
 	const struct manifest *m = s->m;
 	struct out_plot plots[MF_MAX_ITEMS];
@@ -191,7 +212,7 @@ static void write_experiment(FILE *f, sqlite3 *db, struct sweep *s, const struct
 	if (out_tables(db, s, o->results, err, sizeof(err)) < 0)
 		fprintf(f, "_tables: %s_\n\n", err);
 	out_claims(db, s, claims);
-	write_claims(f, claims, m->nclaims, pass, fail, not_run);
+	write_claims(f, m, claims, m->nclaims, report_dir, t);
 	write_plots(f, plots, m->nplots, report_dir);
 	write_tables(f, db, m);
 	write_runs(f, db, s);
@@ -204,7 +225,7 @@ static int same_paper(const struct manifest *a, const struct manifest *b)
 }
 
 static void write_body(FILE *f, sqlite3 *db, struct sweep *sweeps, int n, const struct report_opts *o,
-		       const char *report_dir, int *pass, int *fail, int *not_run)
+		       const char *report_dir, struct out_tally *t)
 {
 	int *done = calloc((size_t)n, sizeof(int));
 	for (int i = 0; i < n; i++) {
@@ -220,14 +241,74 @@ static void write_body(FILE *f, sqlite3 *db, struct sweep *sweeps, int n, const 
 			if (done[k] || !same_paper(m, sweeps[k].m))
 				continue;
 			done[k] = 1;
-			write_experiment(f, db, &sweeps[k], o, report_dir, pass, fail, not_run);
+			write_experiment(f, db, &sweeps[k], o, report_dir, t);
 		}
 	}
 	free(done);
 }
 
-int report_write(struct sweep *sweeps, int n, const struct report_opts *o, int *pass, int *fail,
-		 int *not_run, char *err, size_t errlen)
+/* One algorithm's runs that this build would not compute (another code fingerprint),
+ * when its runs in scope mix fingerprints: a mix means numbers from two versions of the
+ * code side by side in one table. */
+static int find_mixed(sqlite3 *db, const struct sweep *s, char *err, size_t errlen)
+{
+	static const char *const sql =
+		"SELECT algorithm, count(DISTINCT coalesce(fingerprint, '?')) AS k,"
+		" group_concat(DISTINCT coalesce(fingerprint, '?')),"
+		" (SELECT group_concat(run_id, ' ') FROM (SELECT run_id FROM runs q WHERE q.algorithm ="
+		"  r.algorithm AND run_id NOT IN (SELECT run_id FROM temp.plan) ORDER BY run_id LIMIT 5)),"
+		" (SELECT count(*) FROM runs q WHERE q.algorithm = r.algorithm AND"
+		"  run_id NOT IN (SELECT run_id FROM temp.plan))"
+		" FROM runs r GROUP BY algorithm HAVING k > 1 ORDER BY algorithm LIMIT 1";
+	sqlite3_stmt *st;
+	if (store_scope(db, s, err, errlen) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	int mixed = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		mixed = 1;
+		snprintf(err, errlen, "%s: the runs of %s come from %d versions of its code (fingerprints "
+			 "%s); %d not computed by this build: %s%s. Re-run them (relaxbench run %s) or pass "
+			 "--allow-mixed", s->m->id, sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
+			 sqlite3_column_text(st, 2), sqlite3_column_int(st, 4), sqlite3_column_text(st, 3),
+			 sqlite3_column_int(st, 4) > 5 ? " ..." : "", s->m->path);
+	}
+	sqlite3_finalize(st);
+	return mixed;
+}
+
+/* Which code every experiment's numbers came from: fingerprint and git revision. */
+static void write_revisions(FILE *f, sqlite3 *db, struct sweep *sweeps, int n)
+{
+	static const char *const sql =
+		"SELECT algorithm, coalesce(fingerprint, '?') AS fingerprint, coalesce(git_rev, '?') AS"
+		" git_revision, count(*) AS runs, CASE WHEN max(run_id IN (SELECT run_id FROM temp.plan))"
+		" THEN 'yes' ELSE 'no' END AS this_build"
+		" FROM runs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+	char err[512];
+	fputs("## Code revisions\n\nThe code each experiment's runs were computed by: the family's "
+	      "code fingerprint (a hash of the sources behind the algorithm, made at build time) and "
+	      "the git revision of the build. \"this build\": whether the binary that wrote this "
+	      "report computes the same fingerprint.\n\n", f);
+	for (int i = 0; i < n; i++) {
+		struct table_grid g;
+		if (store_scope(db, &sweeps[i], err, sizeof(err)) < 0 ||
+		    table_query(db, sql, &g, err, sizeof(err)) < 0)
+			continue;
+		if (g.nrows) {
+			fprintf(f, "`%s`:\n\n", sweeps[i].m->id);
+			table_markdown(f, &g);
+			fputc('\n', f);
+		}
+		table_free(&g);
+	}
+}
+
+int report_write(struct sweep *sweeps, int n, const struct report_opts *o, struct out_tally *t,
+		 char *err, size_t errlen)
 {
 	char dbpath[4200], out[4200], stamp[32];
 	store_path(o->results, dbpath, sizeof(dbpath));
@@ -237,6 +318,13 @@ int report_write(struct sweep *sweeps, int n, const struct report_opts *o, int *
 	sqlite3 *db = store_open(dbpath, 1, err, errlen);
 	if (!db)
 		return -1;
+	for (int i = 0; !o->allow_mixed && i < n; i++) {
+		int mixed = find_mixed(db, &sweeps[i], err, errlen);
+		if (mixed) {
+			store_close(db);
+			return mixed < 0 ? -1 : REPORT_MIXED;
+		}
+	}
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -245,9 +333,9 @@ int report_write(struct sweep *sweeps, int n, const struct report_opts *o, int *
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	time_t t = time(NULL);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M UTC", gmtime(&t));
-	*pass = *fail = *not_run = 0;
+	time_t now = time(NULL);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M UTC", gmtime(&now));
+	memset(t, 0, sizeof(*t));
 	char report_dir[4200];
 	snprintf(report_dir, sizeof(report_dir), "%s", out);
 	char *slash = strrchr(report_dir, '/');
@@ -258,13 +346,17 @@ int report_write(struct sweep *sweeps, int n, const struct report_opts *o, int *
 	fprintf(f, "# relaxbench report\n\nGenerated %s from `%s`. Every number below was measured "
 		"by the runs in this results folder; claims compare them with the papers.\n\n", stamp, dbpath);
 	long pos = ftell(f);
-	write_body(f, db, sweeps, n, o, report_dir, pass, fail, not_run);
+	write_body(f, db, sweeps, n, o, report_dir, t);
+	write_revisions(f, db, sweeps, n);
 	write_env(f, o->results);
 	fclose(f);
 	store_close(db);
 	/* The verdict summary goes at the top, once the counts are known. */
-	char head[256];
-	snprintf(head, sizeof(head), "**Claims: %d PASS, %d FAIL, %d NOT-RUN.**\n\n", *pass, *fail, *not_run);
+	char head[512], text[256];
+	out_tally_text(t, text, sizeof(text));
+	snprintf(head, sizeof(head), "**Claims: %s.**%s\n\n", text,
+		 t->known_deviation ? " A known deviation is a claim of the paper that does not hold "
+				      "here; each links to its family README, which says why." : "");
 	size_t hl = strlen(head);
 	char *full = malloc(len + hl + 1);
 	if (!full) {

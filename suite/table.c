@@ -1,6 +1,8 @@
 /* table: query results as Markdown and CSV. */
 #include "suite/table.h"
 
+#include <csv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,21 +157,15 @@ void table_markdown(FILE *out, const struct table_grid *g)
 }
 
 /* RFC 4180: text fields are quoted and inner quotes doubled; numbers are bare. */
+/* Text is quoted by libcsv (RFC 4180: embedded quotes doubled); numbers go as they are. */
 static void csv_field(FILE *f, const char *s, int is_text)
 {
 	if (!s)
 		return;
-	if (!is_text) {
+	if (is_text)
+		csv_fwrite(f, s, strlen(s));
+	else
 		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
 }
 
 int table_write_csv(const char *path, const struct table_grid *g, char *err, size_t errlen)

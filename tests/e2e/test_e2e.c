@@ -25,7 +25,7 @@ Test(e2e, malformed_manifests_exit_2_with_one_line_and_write_nothing)
 		{"id: t\nalgorithms: [selftest]\nparams:\n  steps: lots\n", "4:10: params.steps: expected"},
 		{"id: t\nalgorithms: [selftest]\nparams:\n  steps: -1\n", "4:10: params.steps: -1 is outside"},
 		{"id: t\nalgorithms: [selftest\n", "3:1: malformed YAML"},
-		{NULL, "0:0: cannot open manifest"},
+		{NULL, " no such manifest file"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char dir[512], path[1024], *out, want[1200], results[600];
@@ -109,6 +109,9 @@ Test(e2e, every_outcome_is_recorded_with_its_status, .timeout = 60)
 		 "params:\n  behaviour: [ok, nan, crash, hang, error, verify_fail]\n"
 		 "timeout_s: 1\n"
 		 "claims:\n  - id: ok_runs\n    statement: one run is ok\n"
+		 "    measured: SELECT count(*) FROM runs WHERE status = 'ok'\n    expect: '== 1'\n"
+		 "    scope: behaviour = 'ok'\n"
+		 "  - id: all_runs\n    statement: the failed runs are in its scope\n"
 		 "    measured: SELECT count(*) FROM runs WHERE status = 'ok'\n    expect: '== 1'\n",
 		 path, sizeof(path));
 	int rc = tu_sh(&out, "'%s' run '%s' --results '%s/r' && '%s' collect --results '%s/r' && "
@@ -121,9 +124,13 @@ Test(e2e, every_outcome_is_recorded_with_its_status, .timeout = 60)
 	for (int i = 0; i < 6; i++)
 		cr_expect(strstr(out, expected[i]) != NULL, "missing %s in:\n%s", expected[i], out);
 	free(out);
-	rc = tu_sh(&out, "'%s' report '%s' --results '%s/r' --plots '%s/p' && cat '%s/r/REPORT.md'",
-		   tu_bin(), path, dir, dir, dir);
+	/* A claim whose scope holds failed runs FAILs, naming them, and the report exits 1. */
+	rc = tu_sh(&out, "'%s' report '%s' --results '%s/r' --plots '%s/p'; echo \"rc=$?\"; "
+		   "cat '%s/r/REPORT.md'", tu_bin(), path, dir, dir, dir);
 	cr_assert_eq(rc, 0, "%s", out);
+	cr_expect(strstr(out, "rc=1") != NULL, "%s", out);
+	cr_expect(strstr(out, "| all_runs |") != NULL && strstr(out, "5 runs in scope not ok") != NULL,
+		  "%s", out);
 	cr_expect(strstr(out, "Runs that did not finish ok") != NULL, "%s", out);
 	cr_expect(strstr(out, "exceeded the time limit of 1 s") != NULL, "%s", out);
 	/* A SIGSEGV shows as the signal, or as exit status 1 where AddressSanitizer catches it. */

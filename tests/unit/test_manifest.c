@@ -79,7 +79,7 @@ Test(manifest, missing_file)
 	struct manifest *m = mf_load("/nonexistent/dir/m.yaml", err, sizeof(err));
 	cr_assert_null(m);
 	cr_expect(strstr(err, "/nonexistent/dir/m.yaml:") == err, "%s", err);
-	cr_expect(strstr(err, "No such file") != NULL, "%s", err);
+	cr_expect(strstr(err, "no such manifest file") != NULL, "%s", err);
 }
 
 Test(manifest, malformed_yaml)
