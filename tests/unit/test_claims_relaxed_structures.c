@@ -2,7 +2,6 @@
  * by the test (tests/unit/claimkit.h): for each claim, one store where its statement holds
  * (PASS) and one where it is false (FAIL). The locked heap's exactness is not a claim: the
  * verifier of its logged runs enforces it (test_relaxed_structures.c). */
-#if __has_include("tests/unit/claimkit.h")
 #include <criterion/criterion.h>
 
 #include "tests/unit/claimkit.h"
@@ -143,4 +142,3 @@ Test(claims_relaxed_structures, a_failed_run_in_scope_fails_the_claim)
 	cr_expect_eq(verdict(k, "mq_above_locked_heap"), OUT_FAIL);
 	ck_close(k);
 }
-#endif

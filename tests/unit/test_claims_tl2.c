@@ -3,7 +3,6 @@
  * one where it is false (FAIL). Consistency (no violation with any clock) is not a claim:
  * every run's verifier enforces it, and test_tl2.c shows the checkers catch a broken
  * clock. The sweep (tl2_ratio_sweep.yaml) has no claim: its maximum is a table row. */
-#if __has_include("tests/unit/claimkit.h")
 #include <criterion/criterion.h>
 
 #include "tests/unit/claimkit.h"
@@ -68,4 +67,3 @@ Test(claims_tl2, a_failed_run_fails_and_smoke_is_not_judged)
 		cr_expect_eq(ck_verdict(k, claim_of[c][0], NULL), OUT_NOT_JUDGED, "%s", claim_of[c][0]);
 	ck_close(k);
 }
-#endif
