@@ -49,7 +49,8 @@ struct mis_thread_counts {
 struct mis_parallel_result {
 	struct mis_counts total;
 	uint64_t max_thread_wasted;  /* the largest per-thread wasted count */
-	double wall_s;               /* from the start barrier (before inserting) to the end */
+	double wall_s;               /* the processing loop: from the barrier after every
+				      * task is inserted to the end */
 	double cpu_s;                /* process CPU time over the same span */
 	int team;                    /* threads OpenMP gave */
 };
