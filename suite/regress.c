@@ -610,8 +610,9 @@ static void print_failures(FILE *out, const struct rg_set *set, const int *order
 			fprintf(out, "%sMISSING %s/%s: the runs no longer produce it (failed runs? see the "
 				"report)\n", bullet, it->experiment, it->id);
 		else if (it->state == RG_REGRESSED && it->is_claim)
-			fprintf(out, "%sREGRESSED %s/claim %s: %s -> %s\n", bullet, it->experiment, it->id,
-				it->ref_verdict, it->now_verdict);
+			fprintf(out, "%sREGRESSED %s/claim %s: %s -> %s%s\n", bullet, it->experiment, it->id,
+				it->ref_verdict, it->now_verdict, strcmp(it->ref_verdict, it->now_verdict) ? "" :
+				" (a failure of the claims check now: not a known deviation)");
 		else if (it->state == RG_REGRESSED)
 			fprintf(out, "%sREGRESSED %s/%s: %.6g -> %.6g (%+.3g, %+.1f%%), %.1f x the tolerance "
 				"%.3g\n", bullet, it->experiment, it->id, it->ref, it->now, it->now - it->ref,
