@@ -44,4 +44,16 @@ int plot_render(sqlite3 *db, const struct plot_spec *spec, const char *outdir, c
  * and returns the columns series, x, y, lo, hi. 0, or -1 with a reason in err. */
 int plot_check_query(sqlite3 *db, const char *query, char *err, size_t errlen);
 
+/*
+ * Render <outdir>/<id>.png and .svg with a template, plots/templates/<name>.gp, for
+ * figures that are not series over x (the regression dot plots). The generated script
+ * loads house.gp, sets rb_data to datafile (the caller writes and keeps it, so that a
+ * test can read what was drawn), rb_png and rb_svg to the two outputs, and each of vars
+ * (name, value pairs, NULL-terminated; every value a gnuplot string, names identifiers),
+ * then loads the template, which sets both terminals and draws. Files appear as with
+ * plot_render. 0, or -1 with a reason in err.
+ */
+int plot_render_template(const char *name, const char *datafile, const char *const *vars,
+			 const char *outdir, const char *id, char *err, size_t errlen);
+
 #endif

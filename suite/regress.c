@@ -337,15 +337,43 @@ static int take_row(struct rg_set *set, const struct sweep *s, char **f, const c
 	it->ref = value;
 	it->ref_sd = sd;
 	snprintf(it->ref_verdict, sizeof(it->ref_verdict), "%s", f[5]);
+	snprintf(it->ref_rev, sizeof(it->ref_rev), "%s", f[6]);
+	snprintf(it->ref_host, sizeof(it->ref_host), "%s", f[7]);
 	return 0;
+}
+
+int rg_read_reference_stream(struct rg_set *set, const struct sweep *s, const char *scale,
+			     FILE *f, const char *name, char *err, size_t errlen)
+{
+	char line[2048], why[512];
+	int before = set->n, lineno = 0, rc = 0;
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		char *field[RG_FIELDS];
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (lineno == 1) {
+			if (strcmp(line, RG_HEADER))
+				rc = why_fail(err, errlen, "%s:1: expected the header '%s'", name, RG_HEADER);
+			continue;
+		}
+		if (split_fields(line, field) < 0)
+			rc = why_fail(err, errlen, "%s:%d: expected %d comma-separated fields without quotes",
+				      name, lineno, RG_FIELDS);
+		else if (take_row(set, s, field, scale, why, sizeof(why)) < 0)
+			rc = why_fail(err, errlen, "%s:%d: %s", name, lineno, why);
+	}
+	if (rc == 0 && lineno == 0)
+		rc = why_fail(err, errlen, "%s: empty file", name);
+	for (int i = before; i < set->n; i++)
+		set->items[i].in_manifest = 0;   /* appended from the file alone */
+	return rc;
 }
 
 int rg_read_reference(struct rg_set *set, const struct sweep *s, const char *scale,
 		      const char *refdir, char *err, size_t errlen)
 {
-	char path[4096], line[2048], why[512];
+	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s.csv", refdir, s->m->id);
-	int before = set->n;
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		if (errno == ENOENT)
@@ -353,33 +381,35 @@ int rg_read_reference(struct rg_set *set, const struct sweep *s, const char *sca
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	int lineno = 0, rc = 0;
-	while (rc == 0 && fgets(line, sizeof(line), f)) {
-		char *field[RG_FIELDS];
-		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (lineno == 1) {
-			if (strcmp(line, RG_HEADER))
-				rc = why_fail(err, errlen, "%s:1: expected the header '%s'", path, RG_HEADER);
-			continue;
-		}
-		if (split_fields(line, field) < 0)
-			rc = why_fail(err, errlen, "%s:%d: expected %d comma-separated fields without quotes",
-				      path, lineno, RG_FIELDS);
-		else if (take_row(set, s, field, scale, why, sizeof(why)) < 0)
-			rc = why_fail(err, errlen, "%s:%d: %s", path, lineno, why);
-	}
-	if (rc == 0 && lineno == 0)
-		rc = why_fail(err, errlen, "%s: empty file", path);
+	int rc = rg_read_reference_stream(set, s, scale, f, path, err, errlen);
 	fclose(f);
-	for (int i = before; i < set->n; i++)
-		set->items[i].in_manifest = 0;   /* appended from the file alone */
 	return rc;
+}
+
+int rg_declare(const struct sweep *s, struct rg_set *set)
+{
+	for (int c = 0; c < s->m->nclaims; c++) {
+		struct rg_item *it = new_item(set, s, 1, s->m->claims[c].id);
+		if (!it)
+			return -1;
+		it->report_only = s->m->claims[c].regress_report_only;
+	}
+	for (int r = 0; r < s->m->nregress; r++) {
+		const struct mf_regress *mr = &s->m->regress[r];
+		struct rg_item *it = new_item(set, s, 0, mr->id);
+		if (!it)
+			return -1;
+		it->tol_abs = mr->tol_abs;
+		it->tol_rel = mr->tol_rel;
+		it->tol_sd = mr->tol_sd;
+		it->better = mr->better;
+	}
+	return 0;
 }
 
 /* ---- comparison ------------------------------------------------------------------------- */
 
-static double tolerance_of(const struct rg_item *it)
+double rg_tolerance(const struct rg_item *it)
 {
 	double b = it->tol_abs;
 	if (it->tol_rel * fabs(it->ref) > b)
@@ -405,7 +435,7 @@ static enum rg_state compare_metric(struct rg_item *it)
 		return RG_MISSING;
 	if (!isfinite(it->ref))
 		return RG_NEW;
-	it->bound = tolerance_of(it);
+	it->bound = rg_tolerance(it);
 	double d = it->now - it->ref;
 	if (fabs(d) <= it->bound)
 		return RG_OK;
@@ -430,11 +460,93 @@ int rg_compare(struct rg_set *set)
 	return failed;
 }
 
-/* ---- output ----------------------------------------------------------------------------- */
+/* ---- worst first ------------------------------------------------------------------------ */
 
+double rg_deviation(const struct rg_item *it)
+{
+	if (it->is_claim || !it->in_manifest || !it->have_now || !it->have_ref || !isfinite(it->ref) ||
+	    !isfinite(it->now))
+		return NAN;
+	double d = it->now - it->ref;
+	if (it->bound > 0)
+		return d / it->bound;
+	return d == 0 ? 0 : copysign(INFINITY, d);
+}
+
+int rg_outside(const struct rg_item *it)
+{
+	if (it->is_claim)
+		return it->state == RG_REGRESSED || it->state == RG_CHANGED;
+	if (it->state == RG_MISSING)
+		return 1;
+	double z = rg_deviation(it);
+	return isfinite(z) ? fabs(z) > 1 : !isnan(z);
+}
+
+/* 0: failing, 1: changed, 2: compared (ok, improved), 3: nothing to compare with yet. */
+static int state_class(const struct rg_item *it)
+{
+	switch (it->state) {
+	case RG_REGRESSED:
+	case RG_MISSING: return 0;
+	case RG_CHANGED: return 1;
+	case RG_NEW: return 3;
+	default: return 2;
+	}
+}
+
+/* How far the item moved toward worse, in tolerances: a lost claim or metric is the
+ * worst there is; a metric with `better: either` is worse either way. */
+static double toward_worse(const struct rg_item *it)
+{
+	if (it->state == RG_MISSING || (it->is_claim && it->state == RG_REGRESSED))
+		return INFINITY;
+	if (it->is_claim)
+		return it->state == RG_CHANGED ? 1.5 : it->state == RG_IMPROVED ? -1.5 : 0;
+	double z = rg_deviation(it);
+	if (isnan(z))
+		return -INFINITY;
+	return it->better == MF_LOWER ? z : it->better == MF_HIGHER ? -z : fabs(z);
+}
+
+struct rank {
+	int index, cls;
+	double worse;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+	if (x->cls != y->cls)
+		return x->cls < y->cls ? -1 : 1;
+	if (x->worse != y->worse)
+		return x->worse > y->worse ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void rg_order(const struct rg_set *set, int *order)
+{
+	struct rank *r = malloc((size_t)(set->n ? set->n : 1) * sizeof(*r));
+	for (int i = 0; i < set->n; i++) {
+		order[i] = i;
+		if (r)
+			r[i] = (struct rank){i, state_class(&set->items[i]), toward_worse(&set->items[i])};
+	}
+	if (!r)
+		return;   /* out of memory: the manifest order is still an order */
+	qsort(r, (size_t)set->n, sizeof(*r), by_rank);
+	for (int i = 0; i < set->n; i++)
+		order[i] = r[i].index;
+	free(r);
+}
+
+/* ---- the table -------------------------------------------------------------------------- */
+
+/* Values are shown with 4 significant digits: enough to see a change of a tolerance, and
+ * the reference files keep every digit. */
 static void fmt_value(char *buf, size_t len, int have, double v, const char *verdict)
 {
-	int n = have && isfinite(v) ? snprintf(buf, len, "%.6g", v) : 0;
+	int n = have && isfinite(v) ? snprintf(buf, len, "%.4g", v) : 0;
 	if (verdict && *verdict)
 		snprintf(buf + n, len - (size_t)n, "%s%s", n ? " " : "", verdict);
 	else if (!n)
@@ -461,107 +573,368 @@ static void fmt_tolerance(char *buf, size_t len, const struct rg_item *it)
 		snprintf(buf + n, len - (size_t)n, "(+-%.3g)", it->bound);
 }
 
-void rg_print(FILE *out, const struct rg_set *set)
+/* The change: in tolerances for a key metric, the verdicts for a claim. */
+static void fmt_change(char *buf, size_t len, const struct rg_item *it)
 {
-	fprintf(out, "| # | experiment | item | reference | now | tolerance | verdict |\n"
-		"|---|---|---|---|---|---|---|\n");
-	for (int i = 0; i < set->n; i++) {
-		const struct rg_item *it = &set->items[i];
-		char ref[64], now[64], tol[128];
-		fmt_value(ref, sizeof(ref), it->have_ref && isfinite(it->ref), it->ref,
-			  it->is_claim ? it->ref_verdict : NULL);
-		fmt_value(now, sizeof(now), it->have_now, it->now, it->is_claim ? it->now_verdict : NULL);
-		fmt_tolerance(tol, sizeof(tol), it);
-		fprintf(out, "| %d | %s | %s %s | %s | %s | %s | %s |\n", i + 1, it->experiment,
-			it->is_claim ? "claim" : "metric", it->id, it->have_ref ? ref : "-", now, tol,
-			rg_state_name(it->state));
-	}
-	for (int i = 0; i < set->n; i++) {
-		const struct rg_item *it = &set->items[i];
+	double z = rg_deviation(it);
+	if (it->is_claim && it->have_ref && strcmp(it->ref_verdict, it->now_verdict))
+		snprintf(buf, len, "%s -> %s", it->ref_verdict, it->now_verdict);
+	else if (it->is_claim)
+		snprintf(buf, len, it->have_ref ? "same verdict" : "-");
+	else if (isinf(z))
+		snprintf(buf, len, "%s (exact metric)", z > 0 ? "up" : "down");
+	else if (isfinite(z))
+		snprintf(buf, len, "%+.2f tol", z);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void print_row(FILE *out, int rank, const struct rg_item *it)
+{
+	char ref[64], now[64], tol[128], change[64];
+	fmt_value(ref, sizeof(ref), it->have_ref && isfinite(it->ref), it->ref,
+		  it->is_claim ? it->ref_verdict : NULL);
+	fmt_value(now, sizeof(now), it->have_now, it->now, it->is_claim ? it->now_verdict : NULL);
+	fmt_tolerance(tol, sizeof(tol), it);
+	fmt_change(change, sizeof(change), it);
+	fprintf(out, "| %d | %s %s | %s | %s | %s | %s | %s | %s |\n", rank, it->is_claim ? "claim" :
+		"metric", it->id, it->experiment, it->have_ref ? ref : "-", now, change, tol,
+		rg_state_name(it->state));
+}
+
+static void print_failures(FILE *out, const struct rg_set *set, const int *order, const char *bullet)
+{
+	for (int k = 0; k < set->n; k++) {
+		const struct rg_item *it = &set->items[order[k]];
 		if (it->state == RG_MISSING)
-			fprintf(out, "MISSING %s/%s: the runs no longer produce it (failed runs? see the "
-				"report)\n", it->experiment, it->id);
+			fprintf(out, "%sMISSING %s/%s: the runs no longer produce it (failed runs? see the "
+				"report)\n", bullet, it->experiment, it->id);
 		else if (it->state == RG_REGRESSED && it->is_claim)
-			fprintf(out, "REGRESSED %s/claim %s: %s -> %s\n", it->experiment, it->id,
-				it->ref_verdict, it->now_verdict);
+			fprintf(out, "%sREGRESSED %s/claim %s: %s -> %s%s\n", bullet, it->experiment, it->id,
+				it->ref_verdict, it->now_verdict, strcmp(it->ref_verdict, it->now_verdict) ? "" :
+				" (a failure of the claims check now: not a known deviation)");
 		else if (it->state == RG_REGRESSED)
-			fprintf(out, "REGRESSED %s/%s: %.6g -> %.6g (%+.3g, %+.1f%%), %.1f x the tolerance "
-				"%.3g\n", it->experiment, it->id, it->ref, it->now, it->now - it->ref,
+			fprintf(out, "%sREGRESSED %s/%s: %.6g -> %.6g (%+.3g, %+.1f%%), %.1f x the tolerance "
+				"%.3g\n", bullet, it->experiment, it->id, it->ref, it->now, it->now - it->ref,
 				it->ref != 0 ? 100 * (it->now - it->ref) / fabs(it->ref) : INFINITY,
 				it->bound > 0 ? fabs(it->now - it->ref) / it->bound : INFINITY, it->bound);
 	}
 }
 
-/* ---- the plot --------------------------------------------------------------------------- */
-
-static double z_of(const struct rg_item *it)
+static void print_table(FILE *out, const struct rg_set *set, const int *order)
 {
-	double d = it->now - it->ref, z;
-	if (it->bound > 0)
-		z = d / it->bound;
-	else
-		z = d == 0 ? 0 : copysign(RG_Z_CLAMP, d);
-	return fmax(-RG_Z_CLAMP, fmin(RG_Z_CLAMP, z));
+	fprintf(out, "| # | item | experiment | reference | now | change | tolerance | verdict |\n"
+		"|---|---|---|---|---|---|---|---|\n");
+	for (int k = 0; k < set->n; k++)
+		print_row(out, k + 1, &set->items[order[k]]);
 }
 
-static int fill_plot_db(sqlite3 *pdb, const struct rg_set *set, char *err, size_t errlen)
+void rg_print(FILE *out, const struct rg_set *set)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_exec(pdb, "CREATE TABLE d(family TEXT, idx INTEGER, z REAL)", 0, 0, 0) != SQLITE_OK ||
-	    sqlite3_prepare_v2(pdb, "INSERT INTO d VALUES(?,?,?)", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "plot store: %s", sqlite3_errmsg(pdb));
-		return -1;
+	int *order = malloc((size_t)(set->n ? set->n : 1) * sizeof(int));
+	if (!order) {
+		fprintf(out, "regress: out of memory\n");
+		return;
 	}
+	rg_order(set, order);
+	print_table(out, set, order);
+	print_failures(out, set, order, "");
+	free(order);
+}
+
+struct counts {
+	int n, regressed, improved, changed, missing, added, outside;
+};
+
+static struct counts count_states(const struct rg_set *set, const char *family)
+{
+	struct counts c = {0};
 	for (int i = 0; i < set->n; i++) {
 		const struct rg_item *it = &set->items[i];
-		if (it->is_claim || !it->have_now || !it->have_ref || !isfinite(it->ref) || !it->in_manifest)
+		if (family && strcmp(it->family, family))
 			continue;
-		sqlite3_bind_text(st, 1, it->family, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, i + 1);
-		sqlite3_bind_double(st, 3, z_of(it));
-		sqlite3_step(st);
-		sqlite3_reset(st);
+		c.n++;
+		c.regressed += it->state == RG_REGRESSED;
+		c.improved += it->state == RG_IMPROVED;
+		c.changed += it->state == RG_CHANGED;
+		c.missing += it->state == RG_MISSING;
+		c.added += it->state == RG_NEW;
+		c.outside += rg_outside(it);
 	}
-	sqlite3_finalize(st);
-	return 0;
+	return c;
 }
 
-static int plot_family(sqlite3 *pdb, const char *family, const char *outdir, char *err,
-		       size_t errlen)
+static void summary_text(char *buf, size_t len, const struct rg_set *set)
 {
-	char query[1024], title[256];
-	snprintf(query, sizeof(query),
-		 "SELECT 'reference, tolerance band' AS series, idx AS x, 0.0 AS y, -1.0 AS lo, 1.0 AS hi"
-		 " FROM d WHERE family = '%s' UNION ALL"
-		 " SELECT 'now', idx, z, NULL, NULL FROM d WHERE family = '%s'", family, family);
-	snprintf(title, sizeof(title), "Regression check, %s: deviation from the reference", family);
-	struct plot_spec spec = {
-		.id = family, .title = title, .xlabel = "key metric (# in the regress table)",
-		.ylabel = "(now - reference) / tolerance, clamped to +-10", .query = query,
-	};
-	int rc = plot_render(pdb, &spec, outdir, err, errlen);
-	return rc == PLOT_NO_DATA ? 0 : rc;
+	struct counts c = count_states(set, NULL);
+	snprintf(buf, len, "regress: %d items, %d regressed, %d improved, %d changed, %d missing, "
+		 "%d new", c.n, c.regressed, c.improved, c.changed, c.missing, c.added);
+}
+
+void rg_summary(FILE *out, const struct rg_set *set)
+{
+	char line[256];
+	summary_text(line, sizeof(line), set);
+	fprintf(out, "%s\n", line);
+}
+
+/* ---- the figures ------------------------------------------------------------------------ */
+
+/* Where a row's point goes on the x axis (tolerances; the band is [-1, 1]): metrics at
+ * their deviation clamped to +-RG_Z_CLAMP, a MISSING metric at the clamp (it is drawn
+ * as a failure, not left out), claims inside the band at 0 or just outside it at 1.5. */
+static double plotted_x(const struct rg_item *it)
+{
+	if (it->state == RG_MISSING)
+		return RG_Z_CLAMP;
+	if (it->is_claim)
+		return it->have_ref ? (rg_outside(it) ? 1.5 : 0) : NAN;
+	double z = rg_deviation(it);
+	return isnan(z) ? NAN : fmax(-RG_Z_CLAMP, fmin(RG_Z_CLAMP, z));
+}
+
+static void put_tsv_number(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("\tNaN", f);
+	else
+		fprintf(f, "\t%.17g", v);
+}
+
+/* The text beside a row: both values with 4 significant digits, the change, and for a
+ * key metric which way is better. */
+static void values_text(char *buf, size_t len, const struct rg_item *it)
+{
+	char ref[64], now[64], change[64];
+	fmt_value(ref, sizeof(ref), it->have_ref && isfinite(it->ref), it->ref,
+		  it->is_claim ? it->ref_verdict : NULL);
+	fmt_value(now, sizeof(now), it->have_now, it->now, it->is_claim ? it->now_verdict : NULL);
+	fmt_change(change, sizeof(change), it);
+	if (!it->in_manifest)
+		snprintf(buf, len, "ref %s; no longer in the manifest", ref);
+	else if (it->state == RG_MISSING)
+		snprintf(buf, len, "ref %s  now: none (MISSING)", ref);
+	else if (!it->have_ref)
+		snprintf(buf, len, "now %s (no reference yet)", now);
+	else if (it->is_claim)
+		snprintf(buf, len, "ref %s  now %s%s", ref, now, it->now_fails && !it->report_only ?
+			 " (fails the claims check)" : "");
+	else
+		snprintf(buf, len, "ref %s  now %s  (%s%s)", ref, now, change,
+			 it->better == MF_LOWER ? ", lower better" : it->better == MF_HIGHER ?
+			 ", higher better" : "");
+}
+
+/* One row of the data file; label_max and values_max grow to the longest texts. */
+static void put_dat_row(FILE *f, int row, const struct rg_item *it, int with_family,
+			size_t *label_max, size_t *values_max)
+{
+	char text[256], label[400];
+	values_text(text, sizeof(text), it);
+	snprintf(label, sizeof(label), "%s%s%s / %s%s", with_family ? it->family : "",
+		 with_family ? ": " : "", it->experiment, it->is_claim ? "claim " : "", it->id);
+	*label_max = strlen(label) > *label_max ? strlen(label) : *label_max;
+	*values_max = strlen(text) > *values_max ? strlen(text) : *values_max;
+	fprintf(f, "%d\t%s\t%s\t%s\t%s", row, it->family, it->experiment,
+		it->is_claim ? "claim" : "metric", it->id);
+	put_tsv_number(f, it->have_ref ? it->ref : NAN);
+	put_tsv_number(f, it->have_now ? it->now : NAN);
+	put_tsv_number(f, it->is_claim || !it->have_ref ? NAN : it->bound);
+	put_tsv_number(f, rg_deviation(it));
+	put_tsv_number(f, plotted_x(it));
+	fprintf(f, "\t%d\t%s\t%s\t%s\n", rg_outside(it), rg_state_name(it->state), label, text);
+}
+
+/* Write the data file of the rows order[0..n) and draw it. */
+static int draw_rows(const struct rg_set *set, const int *order, int n, const char *outdir,
+		     const char *id, const char *title, int with_family, char *err, size_t errlen)
+{
+	char path[4096], rows[16], xmax[32], lchars[16], vchars[16], *buf = NULL;
+	size_t len = 0, label_max = 10, values_max = 10;
+	double reach = 2;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return why_fail(err, errlen, "out of memory");
+	fprintf(f, "%s\n", RG_DAT_HEADER);
+	for (int k = 0; k < n; k++) {
+		const struct rg_item *it = &set->items[order[k]];
+		double x = plotted_x(it);
+		if (isfinite(x))
+			reach = fmax(reach, fabs(x));
+		put_dat_row(f, k + 1, it, with_family, &label_max, &values_max);
+	}
+	fclose(f);
+	int rc = snprintf(path, sizeof(path), "%s/%s.dat", outdir, id) >= (int)sizeof(path) ?
+		 why_fail(err, errlen, "path too long: %s", outdir) : 0;
+	if (rc == 0)
+		rc = rb_mkdirs(outdir, err, errlen);
+	if (rc == 0)
+		rc = rb_write_file_atomic(path, buf, len, err, errlen);
+	free(buf);
+	snprintf(rows, sizeof(rows), "%d", n);
+	snprintf(xmax, sizeof(xmax), "%g", 1.1 * reach);
+	snprintf(lchars, sizeof(lchars), "%zu", label_max);
+	snprintf(vchars, sizeof(vchars), "%zu", values_max);
+	const char *vars[] = {"rb_title", title, "rb_rows", rows, "rb_xmax", xmax, "rb_label_chars",
+			      lchars, "rb_values_chars", vchars, NULL};
+	if (rc == 0)
+		rc = plot_render_template("regress", path, vars, outdir, id, err, errlen);
+	return rc;
+}
+
+static int plot_one_family(const struct rg_set *set, const int *order, const char *family,
+			   const char *outdir, char *err, size_t errlen)
+{
+	int *rows = malloc((size_t)set->n * sizeof(int)), n = 0;
+	char title[256];
+	if (!rows)
+		return why_fail(err, errlen, "out of memory");
+	for (int k = 0; k < set->n; k++)
+		if (!strcmp(set->items[order[k]].family, family))
+			rows[n++] = order[k];
+	struct counts c = count_states(set, family);
+	snprintf(title, sizeof(title), "Regression check, %s: %d items, %d regressed, %d outside "
+		 "their band (worst first)", family, c.n, c.regressed + c.missing, c.outside);
+	int rc = draw_rows(set, rows, n, outdir, family, title, 0, err, errlen);
+	free(rows);
+	return rc;
+}
+
+/* Every failing item, and each family's worst few; families in the order of their worst. */
+static int plot_overview(const struct rg_set *set, const int *order, const char *outdir,
+			 char *err, size_t errlen)
+{
+	int *rows = malloc((size_t)set->n * sizeof(int)), n = 0;
+	char title[320], line[256];
+	if (!rows)
+		return why_fail(err, errlen, "out of memory");
+	for (int k = 0; k < set->n; k++) {
+		const struct rg_item *lead = &set->items[order[k]];
+		int first = 1;
+		for (int j = 0; j < k; j++)
+			first &= strcmp(set->items[order[j]].family, lead->family) != 0;
+		for (int j = k, shown = 0; first && j < set->n; j++) {
+			const struct rg_item *it = &set->items[order[j]];
+			if (strcmp(it->family, lead->family) ||
+			    (shown >= RG_OVERVIEW_ROWS && state_class(it) != 0))
+				continue;
+			rows[n++] = order[j];
+			shown++;
+		}
+	}
+	summary_text(line, sizeof(line), set);
+	snprintf(title, sizeof(title), "%s: every family's worst (all families, worst first)", line);
+	int rc = draw_rows(set, rows, n, outdir, "overview", title, 1, err, errlen);
+	free(rows);
+	return rc;
 }
 
 int rg_plot(const struct rg_set *set, const char *plots, char *err, size_t errlen)
 {
 	char outdir[4096];
-	sqlite3 *pdb = NULL;
+	if (!set->n)
+		return 0;
 	if (rb_path_join(outdir, sizeof(outdir), plots, "regress", err, errlen) < 0)
 		return -1;
-	if (sqlite3_open(":memory:", &pdb) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open an in-memory database");
-		sqlite3_close(pdb);
-		return -1;
-	}
-	int rc = fill_plot_db(pdb, set, err, errlen);
+	int *order = malloc((size_t)set->n * sizeof(int));
+	if (!order)
+		return why_fail(err, errlen, "out of memory");
+	rg_order(set, order);
+	int rc = 0;
 	for (int i = 0; rc == 0 && i < set->n; i++) {
 		int first = 1;
 		for (int k = 0; k < i; k++)
 			first &= strcmp(set->items[k].family, set->items[i].family) != 0;
 		if (first)
-			rc = plot_family(pdb, set->items[i].family, outdir, err, errlen);
+			rc = plot_one_family(set, order, set->items[i].family, outdir, err, errlen);
 	}
-	sqlite3_close(pdb);
+	if (rc == 0)
+		rc = plot_overview(set, order, outdir, err, errlen);
+	free(order);
+	return rc;
+}
+
+/* ---- REGRESS.md ------------------------------------------------------------------------- */
+
+/* target as a path relative to the folder `from` (both made absolute first), so that the
+ * page shows its figures wherever the checkout is served from; target itself when either
+ * cannot be resolved. */
+static void relative_path(char *buf, size_t len, const char *from, const char *target)
+{
+	char a[4096], b[4096];
+	if (!realpath(from, a) || !realpath(target, b)) {
+		snprintf(buf, len, "%s", target);
+		return;
+	}
+	/* The longest common prefix that ends at a folder boundary. */
+	size_t common = 0;
+	while (a[common] && a[common] == b[common])
+		common++;
+	if (!(a[common] == '\0' && (b[common] == '/' || b[common] == '\0')))
+		while (common > 0 && a[common] != '/')
+			common--;
+	int n = 0;
+	for (const char *p = a + common; *p && n < (int)len; p++)
+		if (*p == '/')
+			n += snprintf(buf + n, len - (size_t)n, "../");
+	const char *rest = b + common + (b[common] == '/');
+	if (*rest || n == 0)
+		snprintf(buf + n, len - (size_t)n, "%s", *rest ? rest : ".");
+	else
+		buf[n - 1] = '\0';   /* "../.." rather than "../../" */
+}
+
+static void md_figure(FILE *f, const char *alt, const char *dir, const char *stem)
+{
+	fprintf(f, "![%s](%s/%s.png)\n\n", alt, dir, stem);
+}
+
+int rg_write_markdown(const struct rg_set *set, const char *path, const char *plots, char *err,
+		      size_t errlen)
+{
+	char folder[4096], figures[4096], rel[4096], line[256], *buf = NULL;
+	size_t len = 0;
+	snprintf(folder, sizeof(folder), "%s", path);
+	char *slash = strrchr(folder, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(folder, sizeof(folder), ".");
+	if (rb_mkdirs(folder, err, errlen) < 0 ||
+	    rb_path_join(figures, sizeof(figures), plots, "regress", err, errlen) < 0)
+		return -1;
+	relative_path(rel, sizeof(rel), folder, figures);
+	int *order = malloc((size_t)(set->n ? set->n : 1) * sizeof(int));
+	FILE *f = order ? open_memstream(&buf, &len) : NULL;
+	if (!f) {
+		free(order);
+		return why_fail(err, errlen, "out of memory");
+	}
+	rg_order(set, order);
+	summary_text(line, sizeof(line), set);
+	fprintf(f, "# Regression check\n\n**%s**\n\n", line);
+	md_figure(f, "every family's worst deviations", rel, "overview");
+	fprintf(f, "Each row is a key metric or a claim, worst first. A key metric's point is its "
+		"change from the reference in units of its tolerance (the band is [-1, 1]); a "
+		"claim's band is its verdict: inside when it PASSes or keeps the reference's "
+		"verdict. Red triangles are regressions, green diamonds other moves outside the "
+		"band.\n\n");
+	print_table(f, set, order);
+	fputc('\n', f);
+	print_failures(f, set, order, "- ");
+	fprintf(f, "\n## Per family\n\n");
+	for (int i = 0; i < set->n; i++) {
+		int first = 1;
+		for (int k = 0; k < i; k++)
+			first &= strcmp(set->items[k].family, set->items[i].family) != 0;
+		if (!first)
+			continue;
+		fprintf(f, "### %s\n\n", set->items[i].family);
+		md_figure(f, set->items[i].family, rel, set->items[i].family);
+	}
+	fclose(f);
+	free(order);
+	int rc = rb_write_file_atomic(path, buf, len, err, errlen);
+	free(buf);
 	return rc;
 }

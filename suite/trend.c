@@ -1,38 +1,87 @@
 /*
  * trend: see trend.h. Each store is measured with the same code as `relaxbench regress`
- * (rg_measure), so a trend point and a regression verdict can never disagree.
+ * (rg_measure) and each commit's reference file is read by the same parser
+ * (rg_read_reference_stream), so a trend point and a regression verdict never disagree.
+ * git runs under popen with every argument in single quotes; an argument holding a quote
+ * or a line break is refused, so nothing a user passes reaches the shell as syntax.
  */
 #include "suite/trend.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "suite/error.h"
 #include "suite/paths.h"
 #include "suite/plot.h"
 #include "suite/regress.h"
 #include "suite/store.h"
 
+#define TREND_NOTES 12   /* reference files of old commits that could not be read, listed */
+
 struct point {
-	const char *path;
-	char rev[64], when[64];
-	long depth;             /* commits before rev in this repository; -1 when unknown */
-	struct rg_set set;
+	const char *path;          /* the store; NULL for a commit of the reference history */
+	char rev[64], when[64], host[64];
+	long depth;                /* commits before rev in this repository; -1 when unknown */
+	struct rg_set set;         /* item k is the band's item k (rg_declare's order) */
 };
 
-/* The newest git revision and finish time of the store's runs. */
+struct history {
+	struct point *pts;
+	int n, cap;
+	char hosts[16][64];        /* the machines seen, in order: a point's colour */
+	int nhosts;
+	char notes[TREND_NOTES][320];
+	int nnotes, more_notes;
+};
+
+static struct point *add_point(struct history *h)
+{
+	if (h->n == h->cap) {
+		int cap = h->cap ? 2 * h->cap : 16;
+		struct point *p = realloc(h->pts, (size_t)cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		h->pts = p;
+		h->cap = cap;
+	}
+	struct point *p = &h->pts[h->n++];
+	memset(p, 0, sizeof(*p));
+	p->depth = -1;
+	return p;
+}
+
+static void note(struct history *h, const char *fmt, const char *a, const char *b)
+{
+	if (h->nnotes == TREND_NOTES) {
+		h->more_notes++;
+		return;
+	}
+	snprintf(h->notes[h->nnotes++], sizeof(h->notes[0]), fmt, a, b);
+}
+
+static int shell_safe(const char *s)
+{
+	return s && !strpbrk(s, "'\n\r");
+}
+
+/* ---- stores ----------------------------------------------------------------------------- */
+
+/* The newest git revision, finish time and host of the store's runs. */
 static void store_stamp(sqlite3 *db, struct point *p)
 {
 	sqlite3_stmt *st = NULL;
 	snprintf(p->rev, sizeof(p->rev), "unknown");
-	p->when[0] = '\0';
-	if (sqlite3_prepare_v2(db, "SELECT git_rev, finished_at FROM main.runs ORDER BY finished_at"
-			       " DESC LIMIT 1", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *r = sqlite3_column_text(st, 0), *w = sqlite3_column_text(st, 1);
+	snprintf(p->host, sizeof(p->host), "unknown");
+	if (sqlite3_prepare_v2(db, "SELECT git_rev, finished_at, host FROM main.runs ORDER BY"
+			       " finished_at DESC LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *r = sqlite3_column_text(st, 0), *w = sqlite3_column_text(st, 1),
+				    *m = sqlite3_column_text(st, 2);
 		snprintf(p->rev, sizeof(p->rev), "%s", r ? (const char *)r : "unknown");
 		snprintf(p->when, sizeof(p->when), "%s", w ? (const char *)w : "");
+		snprintf(p->host, sizeof(p->host), "%s", m ? (const char *)m : "unknown");
 	}
 	sqlite3_finalize(st);
 }
@@ -44,7 +93,7 @@ static long commit_depth(const char *rev)
 	char hex[64], root[4096], cmd[4400], err[256];
 	size_t n = strspn(rev, "0123456789abcdef");
 	if (n < 7 || n >= sizeof(hex) || rb_root_dir(root, sizeof(root), err, sizeof(err)) < 0 ||
-	    strchr(root, '\''))
+	    !shell_safe(root))
 		return -1;
 	memcpy(hex, rev, n);
 	hex[n] = '\0';
@@ -86,90 +135,144 @@ static int by_commit(const void *a, const void *b)
 	return strcmp(x->when, y->when);
 }
 
-/* The reference band of every key metric: the newest store's items, compared with the
- * reference files (which sets each item's ref and tolerance). */
-static int reference_band(const struct trend_opts *o, const struct point *newest, struct rg_set *band,
-			  char *err, size_t errlen)
+/* ---- the reference files' history ----------------------------------------------------- */
+
+/* One experiment's reference file at one commit, into p->set: absent (not yet written
+ * then) is no point; unreadable (another format, another scale) is a note. */
+static void read_commit_file(const struct trend_opts *o, struct history *h, struct point *p,
+			     const char *full, const struct sweep *s)
 {
-	if (rg_copy(band, &newest->set) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	char cmd[8400], name[300], why[512];
+	snprintf(cmd, sizeof(cmd), "git -C '%s' show '%s:./%s.csv' 2>/dev/null", o->refdir, full,
+		 s->m->id);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return;
+	int first = fgetc(f);
+	if (first != EOF) {
+		ungetc(first, f);
+		snprintf(name, sizeof(name), "%s.csv at %s", s->m->id, p->rev);
+		if (rg_read_reference_stream(&p->set, s, o->scale, f, name, why, sizeof(why)) < 0) {
+			note(h, "%.250s (its values are left out)%s", why, "");
+			for (int i = 0; i < p->set.n; i++)
+				if (!strcmp(p->set.items[i].experiment, s->m->id))
+					p->set.items[i].have_ref = 0;
+		}
 	}
+	pclose(f);
+}
+
+/* The point of one commit: each key metric's reference value then, as its value. */
+static int read_commit(const struct trend_opts *o, struct history *h, const char *full,
+		       const char *rev, const char *date, char *err, size_t errlen)
+{
+	struct point *p = add_point(h);
+	if (!p)
+		return rb_error(err, errlen, "out of memory");
+	snprintf(p->rev, sizeof(p->rev), "%s", rev);
+	snprintf(p->when, sizeof(p->when), "%s", date);
+	snprintf(p->host, sizeof(p->host), "unknown");
+	for (int i = 0; i < o->nsweeps; i++)
+		if (rg_declare(&o->sweeps[i], &p->set) < 0)
+			return rb_error(err, errlen, "out of memory");
+	for (int i = 0; i < o->nsweeps; i++)
+		read_commit_file(o, h, p, full, &o->sweeps[i]);
+	for (int i = 0; i < p->set.n; i++) {
+		struct rg_item *it = &p->set.items[i];
+		if (!it->in_manifest || !it->have_ref || !isfinite(it->ref))
+			continue;
+		it->have_now = 1;
+		it->now = it->ref;
+		if (!strcmp(p->host, "unknown") && it->ref_host[0])
+			snprintf(p->host, sizeof(p->host), "%s", it->ref_host);
+	}
+	return 0;
+}
+
+/* Every commit that changed refdir (in range, when given), oldest first. */
+static int read_history(const struct trend_opts *o, const char *range, struct history *h,
+			char *err, size_t errlen)
+{
+	char cmd[8400], line[512], first[256] = "";
+	if (!shell_safe(o->refdir) || (range && (!shell_safe(range) || range[0] == '-')))
+		return rb_error(err, errlen, "--git: the reference folder and the revision range may "
+				"hold no quote or line break, and the range starts with no '-'");
+	snprintf(cmd, sizeof(cmd), "git -C '%s' log --reverse --format='%%H %%h %%cs' %s%s%s -- . 2>&1",
+		 o->refdir, range ? "'" : "", range ? range : "", range ? "'" : "");
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return rb_error(err, errlen, "cannot run git");
+	int rc = 0;
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		char full[64], rev[64], date[64];
+		line[strcspn(line, "\r\n")] = '\0';
+		if (sscanf(line, "%63s %63s %63s", full, rev, date) == 3 && strlen(full) == 40 &&
+		    strspn(full, "0123456789abcdef") == 40)
+			rc = read_commit(o, h, full, rev, date, err, errlen);
+		else if (!first[0])
+			snprintf(first, sizeof(first), "%.200s", line);
+	}
+	int status = pclose(f);
+	if (rc == 0 && status != 0)
+		return rb_error(err, errlen, "git log in %s failed: %s", o->refdir,
+				first[0] ? first : "(no message; is git installed?)");
+	return rc;
+}
+
+/* ---- the band, the table, the figures -------------------------------------------------- */
+
+/* Every key metric of the manifests with the current reference's value and tolerance. */
+static int reference_band(const struct trend_opts *o, struct rg_set *band, char *err, size_t errlen)
+{
+	for (int i = 0; i < o->nsweeps; i++)
+		if (rg_declare(&o->sweeps[i], band) < 0)
+			return rb_error(err, errlen, "out of memory");
 	for (int i = 0; i < o->nsweeps; i++)
 		if (rg_read_reference(band, &o->sweeps[i], o->scale, o->refdir, err, errlen) < 0)
 			return -1;
-	rg_compare(band);
+	for (int i = 0; i < band->n; i++)
+		if (band->items[i].have_ref && isfinite(band->items[i].ref))
+			band->items[i].bound = rg_tolerance(&band->items[i]);
 	return 0;
 }
 
-static int fill_db(sqlite3 *pdb, const struct point *pts, int n, const struct rg_set *band)
+static const struct rg_item *value_at(const struct point *p, int k)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_exec(pdb, "CREATE TABLE t(experiment TEXT, metric TEXT, series TEXT, x REAL,"
-			 " y REAL, lo REAL, hi REAL)", 0, 0, 0) != SQLITE_OK ||
-	    sqlite3_prepare_v2(pdb, "INSERT INTO t VALUES(?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	for (int k = 0; k < band->n; k++) {
-		const struct rg_item *b = &band->items[k];
-		if (b->is_claim || !b->in_manifest)
-			continue;
-		for (int i = 0; i < n; i++) {
-			const struct rg_item *it = &pts[i].set.items[k];
-			int ref = b->have_ref && isfinite(b->ref);
-			for (int s = 0; s < 1 + ref; s++) {
-				sqlite3_bind_text(st, 1, b->experiment, -1, SQLITE_STATIC);
-				sqlite3_bind_text(st, 2, b->id, -1, SQLITE_STATIC);
-				sqlite3_bind_text(st, 3, s ? "reference, tolerance band" : "stores", -1, SQLITE_STATIC);
-				sqlite3_bind_int(st, 4, i + 1);
-				if (s) {
-					sqlite3_bind_double(st, 5, b->ref);
-					sqlite3_bind_double(st, 6, b->ref - b->bound);
-					sqlite3_bind_double(st, 7, b->ref + b->bound);
-				} else {
-					if (it->have_now)
-						sqlite3_bind_double(st, 5, it->now);
-					else
-						sqlite3_bind_null(st, 5);
-					sqlite3_bind_null(st, 6);
-					sqlite3_bind_null(st, 7);
-				}
-				sqlite3_step(st);
-				sqlite3_reset(st);
-				sqlite3_clear_bindings(st);
-			}
-		}
-	}
-	sqlite3_finalize(st);
-	return 0;
+	return k < p->set.n && p->set.items[k].in_manifest && p->set.items[k].have_now ?
+	       &p->set.items[k] : NULL;
 }
 
-static int plot_metric(sqlite3 *pdb, const struct rg_item *b, const char *plots, char *err,
-		       size_t errlen)
+static int machine_of(struct history *h, const char *host)
 {
-	char dir[4096], query[768], title[384];
-	snprintf(dir, sizeof(dir), "%s/trend/%s", plots, b->experiment);
-	/* experiment and metric ids are identifiers (the manifest loader checks them). */
-	snprintf(query, sizeof(query), "SELECT series, x, y, lo, hi FROM t WHERE experiment = '%s'"
-		 " AND metric = '%s' ORDER BY series DESC, x", b->experiment, b->id);
-	snprintf(title, sizeof(title), "%s / %s across stores (commit order)", b->experiment, b->id);
-	struct plot_spec spec = {
-		.id = b->id, .title = title, .xlabel = "store (# in the trend table, oldest commit first)",
-		.ylabel = b->id, .query = query,
-	};
-	int rc = plot_render(pdb, &spec, dir, err, errlen);
-	return rc == PLOT_NO_DATA ? 0 : rc;
+	for (int i = 0; i < h->nhosts; i++)
+		if (!strcmp(h->hosts[i], host))
+			return i + 1;
+	if (h->nhosts == (int)(sizeof(h->hosts) / sizeof(h->hosts[0])))
+		return h->nhosts;
+	snprintf(h->hosts[h->nhosts++], sizeof(h->hosts[0]), "%s", host);
+	return h->nhosts;
 }
 
-static void print_table(FILE *out, const struct point *pts, int n, const struct rg_set *band)
+/* "cc08258 2026-11-25": the revision (7 characters, '+' when the tree was dirty) and day. */
+static void axis_label(char *buf, size_t len, const struct point *p)
 {
-	fprintf(out, "| # | store | git revision | newest run |\n|---|---|---|---|\n");
-	for (int i = 0; i < n; i++)
-		fprintf(out, "| %d | %s | %s | %s |\n", i + 1, pts[i].path, pts[i].rev, pts[i].when);
+	snprintf(buf, len, "%.7s%s %.10s", p->rev, strstr(p->rev, "dirty") ? "+" : "", p->when);
+	for (char *c = buf; *c; c++)
+		if (*c == '"' || *c == '\'' || *c == '\\')
+			*c = '_';
+}
+
+static void print_table(FILE *out, const struct history *h, const struct rg_set *band)
+{
+	fprintf(out, "| # | source | git revision | date | machine |\n|---|---|---|---|---|\n");
+	for (int i = 0; i < h->n; i++)
+		fprintf(out, "| %d | %s | %s | %s | %s |\n", i + 1, h->pts[i].path ? h->pts[i].path :
+			"reference (git)", h->pts[i].rev, h->pts[i].when, h->pts[i].host);
 	fprintf(out, "\n| experiment | key metric | reference | tolerance |");
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < h->n; i++)
 		fprintf(out, " #%d |", i + 1);
 	fprintf(out, "\n|---|---|---|---|");
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < h->n; i++)
 		fprintf(out, "---|");
 	fprintf(out, "\n");
 	for (int k = 0; k < band->n; k++) {
@@ -177,49 +280,138 @@ static void print_table(FILE *out, const struct point *pts, int n, const struct 
 		if (b->is_claim || !b->in_manifest)
 			continue;
 		fprintf(out, "| %s | %s | %.6g | %.3g |", b->experiment, b->id, b->ref, b->bound);
-		for (int i = 0; i < n; i++)
-			fprintf(out, pts[i].set.items[k].have_now ? " %.6g |" : " - |", pts[i].set.items[k].now);
+		for (int i = 0; i < h->n; i++) {
+			const struct rg_item *it = value_at(&h->pts[i], k);
+			fprintf(out, it ? " %.6g |" : " - |", it ? it->now : 0);
+		}
 		fprintf(out, "\n");
 	}
+	for (int i = 0; i < h->nnotes; i++)
+		fprintf(out, "%snote: %s\n", i ? "" : "\n", h->notes[i]);
+	if (h->more_notes)
+		fprintf(out, "note: and %d more unreadable reference files\n", h->more_notes);
 }
 
-static int render(const struct trend_opts *o, const struct point *pts, const struct rg_set *band,
-		  char *err, size_t errlen)
+/* The data file of one key metric: a row per point, oldest first. */
+static int write_metric_data(struct history *h, int k, const char *path, int *nvalues, char *xtics,
+			     size_t xlen, char *err, size_t errlen)
 {
-	sqlite3 *pdb = NULL;
-	if (sqlite3_open(":memory:", &pdb) != SQLITE_OK || fill_db(pdb, pts, o->nstores, band) < 0) {
-		snprintf(err, errlen, "trend: in-memory database: %s", sqlite3_errmsg(pdb));
-		sqlite3_close(pdb);
-		return -1;
+	char *buf = NULL, label[96];
+	size_t len = 0, used = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return rb_error(err, errlen, "out of memory");
+	fprintf(f, "# x\tsource\trevision\tdate\tmachine\tmachine_index\tvalue\n");
+	*nvalues = 0;
+	xtics[0] = '\0';
+	for (int i = 0; i < h->n; i++) {
+		const struct point *p = &h->pts[i];
+		const struct rg_item *it = value_at(p, k);
+		fprintf(f, "%d\t%s\t%s\t%s\t%s\t%d\t", i + 1, p->path ? "store" : "reference", p->rev,
+			p->when, p->host, machine_of(h, p->host));
+		if (it && isfinite(it->now))
+			fprintf(f, "%.17g\n", it->now);
+		else
+			fprintf(f, "NaN\n");
+		*nvalues += it && isfinite(it->now);
+		axis_label(label, sizeof(label), p);
+		int w = snprintf(xtics + used, used < xlen ? xlen - used : 0, "%s\"%s\" %d", i ? ", " : "",
+				 label, i + 1);
+		used += w > 0 ? (size_t)w : 0;
 	}
+	fclose(f);
+	int rc = used < xlen ? rb_write_file_atomic(path, buf, len, err, errlen) :
+		 rb_error(err, errlen, "too many points");
+	free(buf);
+	return rc;
+}
+
+static int plot_metric(struct history *h, int k, const struct rg_item *b, const char *plots,
+		       char *err, size_t errlen)
+{
+	char dir[4096], path[4400], title[384], points[16], lo[32], hi[32], ref[32];
+	static char xtics[65536];
+	int nvalues = 0;
+	snprintf(dir, sizeof(dir), "%s/trend/%s", plots, b->experiment);
+	snprintf(path, sizeof(path), "%s/%s.dat", dir, b->id);
+	if (rb_mkdirs(dir, err, errlen) < 0 ||
+	    write_metric_data(h, k, path, &nvalues, xtics, sizeof(xtics), err, errlen) < 0)
+		return -1;
+	if (!nvalues)
+		return 0;   /* nothing to draw: the data file says so */
+	int band = b->have_ref && isfinite(b->ref);
+	snprintf(title, sizeof(title), "%s / %s by commit (oldest first)", b->experiment, b->id);
+	snprintf(points, sizeof(points), "%d", h->n);
+	snprintf(lo, sizeof(lo), "%.17g", band ? b->ref - b->bound : 0);
+	snprintf(hi, sizeof(hi), "%.17g", band ? b->ref + b->bound : 0);
+	snprintf(ref, sizeof(ref), "%.17g", band ? b->ref : 0);
+	const char *vars[] = {"rb_title", title, "rb_ylabel", b->id, "rb_points", points, "rb_xtics",
+			      xtics, "rb_band", band ? "1" : "0", "rb_lo", lo, "rb_hi", hi, "rb_ref", ref,
+			      NULL};
+	return plot_render_template("trend", path, vars, dir, b->id, err, errlen);
+}
+
+static int render(struct history *h, const struct rg_set *band, const char *plots, char *err,
+		  size_t errlen)
+{
 	int rc = 0;
 	for (int k = 0; rc == 0 && k < band->n; k++)
 		if (!band->items[k].is_claim && band->items[k].in_manifest)
-			rc = plot_metric(pdb, &band->items[k], o->plots, err, errlen);
-	sqlite3_close(pdb);
+			rc = plot_metric(h, k, &band->items[k], plots, err, errlen);
 	return rc;
+}
+
+/* In git mode an argument that is no existing path is the revision range. */
+static int split_args(const struct trend_opts *o, const char **range, char *err, size_t errlen)
+{
+	struct stat sb;
+	*range = NULL;
+	for (int i = 0; o->git && i < o->nstores; i++) {
+		if (stat(o->stores[i], &sb) == 0)
+			continue;
+		if (*range)
+			return rb_error(err, errlen, "'%s' and '%s' are neither results stores nor one "
+					"revision range", *range, o->stores[i]);
+		*range = o->stores[i];
+	}
+	if (!o->git && o->nstores == 0)
+		return rb_error(err, errlen, "no results store given (or use --git)");
+	return 0;
 }
 
 int trend_run(const struct trend_opts *o, FILE *out, char *err, size_t errlen)
 {
-	struct point *pts = calloc((size_t)o->nstores, sizeof(*pts));
+	struct history h = {0};
 	struct rg_set band = {0};
-	int rc = pts ? 0 : -1;
+	const char *range;
+	int rc = split_args(o, &range, err, errlen), from = 0;
+	if (rc == 0 && o->git)
+		rc = read_history(o, range, &h, err, errlen);
+	from = h.n;
 	for (int i = 0; rc == 0 && i < o->nstores; i++) {
-		pts[i].path = o->stores[i];
-		rc = measure_store(o, &pts[i], err, errlen);
+		if (range == o->stores[i])
+			continue;
+		struct point *p = add_point(&h);
+		if (!p) {
+			rc = rb_error(err, errlen, "out of memory");
+			break;
+		}
+		p->path = o->stores[i];
+		rc = measure_store(o, p, err, errlen);
 	}
 	if (rc == 0) {
-		qsort(pts, (size_t)o->nstores, sizeof(*pts), by_commit);
-		rc = reference_band(o, &pts[o->nstores - 1], &band, err, errlen);
+		qsort(h.pts + from, (size_t)(h.n - from), sizeof(*h.pts), by_commit);
+		rc = reference_band(o, &band, err, errlen);
 	}
+	if (rc == 0 && h.n == 0)
+		rc = rb_error(err, errlen, "git log found no commit that changed %s", o->refdir);
 	if (rc == 0) {
-		print_table(out, pts, o->nstores, &band);
-		rc = render(o, pts, &band, err, errlen);
+		print_table(out, &h, &band);
+		rc = render(&h, &band, o->plots, err, errlen);
 	}
-	for (int i = 0; pts && i < o->nstores; i++)
-		rg_free(&pts[i].set);
+	for (int i = 0; i < h.n; i++)
+		rg_free(&h.pts[i].set);
+	free(h.pts);
 	rg_free(&band);
-	free(pts);
 	return rc;
 }

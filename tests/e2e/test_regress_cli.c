@@ -1,5 +1,6 @@
 /* End-to-end: `relaxbench reference`, `regress` and `trend` on a tiny manifest. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,4 +141,59 @@ Test(e2e_regress, trend_plots_a_metric_across_three_stores, .timeout = 60)
 	cr_expect_eq(access(plot, R_OK), 0, "%s", plot);
 	cr_expect_eq(tu_sh(&out, "'%s' trend --manifest '%s'", tu_bin(), manifest), 2, "%s", out);
 	free(out);
+}
+
+/* Fields of the data row of `item` in a regression figure's data file (tab-separated,
+ * RG_DAT_HEADER's columns), copied into f; its row number, or 0. */
+static int figure_row(const char *path, const char *item, char f[14][160])
+{
+	char *text = tu_read(path), *save = NULL;
+	int row = 0;
+	cr_assert_not_null(text, "%s", path);
+	for (char *line = strtok_r(text, "\n", &save); line && !row; line = strtok_r(NULL, "\n", &save)) {
+		int n = 0;
+		for (char *p = line; line[0] != '#' && n < 14; n++) {
+			size_t w = strcspn(p, "\t");
+			snprintf(f[n], 160, "%.*s", (int)w, p);
+			p += w + (p[w] == '\t');
+		}
+		if (n == 14 && !strcmp(f[4], item))
+			row = atoi(f[0]);
+	}
+	free(text);
+	return row;
+}
+
+Test(e2e_regress, a_deliberate_regression_is_named_first_and_outside_its_band, .timeout = 60)
+{
+	char dir[512], manifest[1024], *out, path[1200], f[14][160];
+	tu_tmpdir(dir, sizeof(dir));
+	write_manifest(dir, 3, manifest, sizeof(manifest));
+	cr_assert_eq(run_into(dir, manifest, "r1"), 0);
+	cr_assert_eq(tu_sh(NULL, "'%s' reference '%s' --scale smoke --results '%s/r1' --reference "
+			   "'%s/ref'", tu_bin(), manifest, dir, dir), 0);
+	/* A reference the current run misses by far: the square was 1 (lower is better). */
+	cr_assert_eq(tu_sh(NULL, "sed -i 's/^metric,square,smoke,[^,]*,[^,]*,/metric,square,smoke,1,,/' "
+			   "'%s/ref/rg.csv'", dir), 0);
+	cr_expect_eq(regress(&out, dir, manifest, "r1"), 1, "%s", out);
+	cr_expect(strstr(out, "| 1 | metric square | rg | 1 | 9.0") != NULL, "worst first: %s", out);
+	cr_expect(strstr(out, "REGRESSED rg/square: 1 -> 9.0") != NULL, "%s", out);
+	free(out);
+
+	snprintf(path, sizeof(path), "%s/plots/regress/harness.dat", dir);
+	cr_expect_eq(figure_row(path, "square", f), 1, "the regression is the top row");
+	cr_expect_str_eq(f[2], "rg");
+	cr_expect_str_eq(f[3], "metric");
+	cr_expect(fabs(atof(f[5]) - 1) < 1e-12 && fabs(atof(f[6]) - 9) < 0.1, "%s %s", f[5], f[6]);
+	cr_expect_str_eq(f[10], "1", "outside its band");
+	cr_expect_str_eq(f[11], "REGRESSED");
+	cr_expect(strstr(f[12], "square") && strstr(f[13], "ref 1  now 9.0"), "%s | %s", f[12], f[13]);
+	cr_expect_eq(figure_row(path, "small_square", f), 2);
+	cr_expect_str_eq(f[10], "0", "the claim still passes: inside its band");
+	snprintf(path, sizeof(path), "%s/plots/regress/overview.dat", dir);
+	cr_expect_eq(figure_row(path, "square", f), 1, "the overview shows it first");
+	cr_expect_str_eq(f[11], "REGRESSED");
+	cr_expect(strstr(f[12], "harness: rg / square") != NULL, "%s", f[12]);
+	snprintf(path, sizeof(path), "%s/plots/regress/overview.png", dir);
+	cr_expect_eq(access(path, R_OK), 0, "%s", path);
 }
