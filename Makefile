@@ -46,13 +46,13 @@ endif
 DEB_PKGS := build-essential clang libclang-rt-dev pkg-config libopenblas-dev libyaml-dev \
             libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev libbz2-dev liblzma-dev \
             libcriterion-dev gnuplot-nox parallel sqlite3 curl liblinear-dev \
-            libcsv-dev dataset-fashion-mnist
+            libcsv-dev dataset-fashion-mnist git
 # One header or tool per package, to tell quickly whether anything is missing.
 DEB_PROBES := /usr/include/$(shell gcc -dumpmachine 2>/dev/null)/cblas.h /usr/include/yaml.h /usr/include/sqlite3.h \
               /usr/include/jansson.h /usr/include/openssl/sha.h \
               /usr/include/criterion/criterion.h /usr/include/zlib.h /usr/include/bzlib.h \
               /usr/include/lzma.h /usr/bin/gnuplot /usr/bin/parallel /usr/bin/pkg-config \
-              /usr/bin/clang /usr/bin/sqlite3 /usr/bin/curl /usr/include/linear.h /usr/include/csv.h \
+              /usr/bin/clang /usr/bin/sqlite3 /usr/bin/curl /usr/include/linear.h /usr/include/csv.h /usr/bin/git \
               /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -175,15 +175,19 @@ reproduce: deps
 # hashes the code fingerprint with the parameters, so runs left by an older build never
 # stand in for this one and finished runs of unchanged code are reused; --force redoes
 # them anyway, since timing metrics are of this machine now. `make reference` rewrites
-# the reference on purpose (say why in the change).
+# the reference on purpose (say why in the change). `make regress` also draws each key
+# metric's history (trend --git: the reference files' git history, then this run) and
+# writes results/REGRESS.md; the last line of its output is the summary.
 REGRESS_RESULTS ?= results/ci
 regress reference: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	$(BIN) calibrate --results $(REGRESS_RESULTS) --quiet
 	$(BIN) run $(MANIFESTS) --scale smoke --results $(REGRESS_RESULTS) --force --quiet
 	$(BIN) collect --results $(REGRESS_RESULTS) --quiet
+	$(if $(filter regress,$@),$(BIN) trend --git $(REGRESS_RESULTS) $(addprefix --manifest ,$(MANIFESTS)) \
+	  --scale smoke --reference results/reference --plots $(PLOTS) > $(REGRESS_RESULTS)/TREND.md)
 	$(BIN) $@ $(MANIFESTS) --scale smoke --results $(REGRESS_RESULTS) \
-	  $(if $(filter regress,$@),--plots $(PLOTS)) --reference results/reference
+	  $(if $(filter regress,$@),--plots $(PLOTS) --out results/REGRESS.md) --reference results/reference
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN)

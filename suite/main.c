@@ -37,7 +37,7 @@
 struct opts {
 	const char *results, *plots, *out, *id, *sshloginfile;
 	enum mf_scale scale;
-	int jobs, force, retry_failed, all, quiet, threads, allow_mixed;
+	int jobs, force, retry_failed, all, quiet, threads, allow_mixed, git;
 	double timeout_s;
 	const char *filters[MAX_FILTERS];
 	int nfilters;
@@ -756,12 +756,23 @@ static int cmd_regress(struct opts *o)
 	if (rc == 0) {
 		int failed = rg_compare(&set);
 		rg_print(stdout, &set);
+		char page[4096];
+		if (o->out)
+			snprintf(page, sizeof(page), "%s", o->out);
+		else
+			snprintf(page, sizeof(page), "%s/REGRESS.md", o->results);
 		if (rg_plot(&set, o->plots, err, sizeof(err)) < 0) {
 			fprintf(stderr, "relaxbench regress: plot: %s\n", err);
 			rc = 1;
 		}
-		printf("regress: %d items, %d failed; %d experiments have no reference yet (make "
-		       "reference); plots in %s/regress/\n", set.n, failed, missing, o->plots);
+		if (rg_write_markdown(&set, page, o->plots, err, sizeof(err)) < 0) {
+			fprintf(stderr, "relaxbench regress: %s\n", err);
+			rc = 1;
+		}
+		if (missing)
+			printf("%d experiments have no reference yet (make reference)\n", missing);
+		printf("figures in %s/regress/, the page in %s\n", o->plots, page);
+		rg_summary(stdout, &set);
 		rc = rc ? rc : failed ? 1 : 0;
 	}
 	rg_free(&set);
@@ -795,8 +806,8 @@ static int cmd_trend(struct opts *o)
 	struct loaded l;
 	glob_t g = {0};
 	char err[2048];
-	if (o->nrest < 1)
-		return usage_error("trend", "give at least one results store%s", "");
+	if (o->nrest < 1 && !o->git)
+		return usage_error("trend", "give at least one results store, or --git%s", "");
 	struct opts mo = *o;
 	if (trend_manifests(&mo, &g) < 0)
 		return EXIT_INPUT;
@@ -806,7 +817,7 @@ static int cmd_trend(struct opts *o)
 	struct trend_opts to = {
 		.stores = (const char *const *)o->rest, .nstores = o->nrest, .sweeps = l.s,
 		.nsweeps = l.n, .scale = mf_scale_name(o->scale), .refdir = o->reference,
-		.plots = o->plots,
+		.plots = o->plots, .git = o->git,
 	};
 	if (rc == 0 && trend_run(&to, stdout, err, sizeof(err)) < 0) {
 		fprintf(stderr, "relaxbench trend: %s\n", err);
@@ -849,11 +860,12 @@ static const struct command commands[] = {
 	 cmd_report, "srpoM"},
 	{"reference", "MANIFEST...", "write the claims' values and the key metrics (each manifest's "
 	 "regress section) as results/reference/<experiment>.csv", cmd_reference, "srR"},
-	{"regress", "MANIFEST...", "compare the claims and key metrics with the reference: table, a "
-	 "plot per family in <plots>/regress/, exit 1 on a regression", cmd_regress, "srpR"},
-	{"trend", "STORE...", "key metrics across results stores (folders or .db files, one per "
-	 "commit) in commit order, with the reference band: a table and <plots>/trend/ figures",
-	 cmd_trend, "spRm"},
+	{"regress", "MANIFEST...", "compare the claims and key metrics with the reference: table worst "
+	 "first, <results>/REGRESS.md, a figure per family and an overview in <plots>/regress/, exit 1 "
+	 "on a regression", cmd_regress, "srpRo"},
+	{"trend", "[--git [REV-RANGE]] [STORE...]", "key metrics by commit: the reference files' git "
+	 "history (--git), then results stores (folders or .db files) in commit order, with the "
+	 "reference band: a table and <plots>/trend/ figures", cmd_trend, "spRmg"},
 	{"query", "MANIFEST SQL", "run SQL over a manifest's views (runs, final, summary, curve, "
 	 "failures)", cmd_query, "sr"},
 	{"env", "", "print the environment recorded with every run", cmd_env, ""},
@@ -870,7 +882,8 @@ static const struct {
 	{'s', "--scale smoke|quick|full   size of the experiment (default quick)"},
 	{'r', "--results DIR              results folder (default results, or $RELAXBENCH_RESULTS)"},
 	{'p', "--plots DIR                where figures go (default plots/out)"},
-	{'o', "--out FILE                 the report's path (default <results>/REPORT.md)"},
+	{'o', "--out FILE                 the report's path (default <results>/REPORT.md; regress:\n"
+	      "                             <results>/REGRESS.md)"},
 	{'j', "--jobs N                   hand the runs to GNU parallel with N slots"},
 	{'S', "--sshloginfile FILE        with --jobs: spread runs over hosts (GNU parallel); the\n"
 	      "                             results folder must be on a shared file system"},
@@ -888,6 +901,9 @@ static const struct {
 	{'R', "--reference DIR            reference CSV files (default results/reference)"},
 	{'M', "--allow-mixed              report: allow runs of one algorithm computed by different\n"
 	      "                             code (fingerprints); they are listed in the report"},
+	{'g', "--git                      the reference's value at every commit that changed the\n"
+	      "                             reference folder (git log); an argument that is no path\n"
+	      "                             is the revision range, e.g. HEAD~20.."},
 	{'m', "--manifest FILE            a manifest to follow (repeatable; default: every\n"
 	      "                             experiments/*/*.yaml of the repository)"},
 };
@@ -941,7 +957,7 @@ static int parse_opts(const struct command *c, int argc, char **argv, struct opt
 		{"id", required_argument, 0, 'i'}, {"all", no_argument, 0, 'A'},
 		{"threads", required_argument, 0, 't'}, {"quiet", no_argument, 0, 'q'},
 		{"reference", required_argument, 0, 'R'}, {"manifest", required_argument, 0, 'm'},
-		{"allow-mixed", no_argument, 0, 'M'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+		{"allow-mixed", no_argument, 0, 'M'}, {"git", no_argument, 0, 'g'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int ch;
 	double v;
 	opterr = 0;
@@ -977,6 +993,7 @@ static int parse_opts(const struct command *c, int argc, char **argv, struct opt
 		case 'A': o->all = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'M': o->allow_mixed = 1; break;
+		case 'g': o->git = 1; break;
 		case 'R': o->reference = optarg; break;
 		case 'm':
 			if (o->nmanifests == MAX_MANIFESTS)

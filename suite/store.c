@@ -530,7 +530,8 @@ static int fill_plan(sqlite3 *db, const struct sweep *s, const char **cols, int 
 		     size_t errlen)
 {
 	struct sbuf b = {0};
-	sb_add(&b, "INSERT INTO temp.plan VALUES(?,?,?,?,?");
+	/* OR IGNORE: a point listed twice (two datasets falling back to one generator) is one run. */
+	sb_add(&b, "INSERT OR IGNORE INTO temp.plan VALUES(?,?,?,?,?");
 	for (int i = 0; i < ncols; i++)
 		sb_add(&b, ",?");
 	sb_add(&b, ")");

@@ -63,7 +63,9 @@ Test(e2e_regress, unchanged_passes_a_worse_metric_fails_naming_it_a_better_one_d
 	free(csv);
 
 	cr_expect_eq(regress(&out, dir, manifest, "r1"), 0, "%s", out);
-	cr_expect(strstr(out, "regress: 2 items, 0 failed") != NULL, "%s", out);
+	cr_expect(strstr(out, "\nregress: 2 items, 0 regressed, 0 improved, 0 changed, 0 missing, "
+			  "0 new\n") != NULL && out[strlen(out) - 1] == '\n' &&
+		  !strchr(strstr(out, "\nregress: ") + 1, '\n')[1], "the last line sums up: %s", out);
 	free(out);
 	snprintf(plot, sizeof(plot), "%s/plots/regress/harness.png", dir);
 	cr_expect_eq(access(plot, R_OK), 0, "the family's regression plot %s", plot);
@@ -196,4 +198,78 @@ Test(e2e_regress, a_deliberate_regression_is_named_first_and_outside_its_band, .
 	cr_expect(strstr(f[12], "harness: rg / square") != NULL, "%s", f[12]);
 	snprintf(path, sizeof(path), "%s/plots/regress/overview.png", dir);
 	cr_expect_eq(access(path, R_OK), 0, "%s", path);
+
+	/* The page: the summary, the regression as the table's first row, the figures. */
+	snprintf(path, sizeof(path), "%s/r1/REGRESS.md", dir);
+	char *md = tu_read(path);
+	cr_assert_not_null(md, "%s", path);
+	cr_expect(strstr(md, "regress: 2 items, 1 regressed, 0 improved") != NULL, "%s", md);
+	cr_expect(strstr(md, "\n| 1 | metric square | rg | 1 | 9.0") != NULL, "%s", md);
+	cr_expect(strstr(md, "](../plots/regress/overview.png)") != NULL, "%s", md);
+	cr_expect(strstr(md, "](../plots/regress/harness.png)") != NULL, "%s", md);
+	free(md);
+}
+
+/* Commit <repo>/ref/rg.csv with the square's reference value. */
+static void commit_reference(const char *repo, double value)
+{
+	char text[256], path[1024], ref[700];
+	snprintf(ref, sizeof(ref), "%s/ref", repo);
+	snprintf(text, sizeof(text), "kind,id,scale,value,sd,verdict,git_rev,host\n"
+		 "claim,small_square,smoke,%g,,PASS,abc,ci\nmetric,square,smoke,%g,,,abc,ci\n", value,
+		 value);
+	cr_assert_eq(tu_sh(NULL, "mkdir -p '%s'", ref), 0);
+	tu_write(ref, "rg.csv", text, path, sizeof(path));
+	cr_assert_eq(tu_sh(NULL, "cd '%s' && git add ref && git -c user.name=t -c user.email=t@example.org"
+			   " commit -q -m 'reference %g'", repo, value), 0);
+}
+
+Test(e2e_regress, trend_git_draws_every_reference_commit_then_the_store, .timeout = 60)
+{
+	char dir[512], manifest[1024], *out, path[1200];
+	tu_tmpdir(dir, sizeof(dir));
+	write_manifest(dir, 3, manifest, sizeof(manifest));
+	cr_assert_eq(tu_sh(NULL, "git init -q '%s/repo'", dir), 0);
+	char repo[700];
+	snprintf(repo, sizeof(repo), "%s/repo", dir);
+	commit_reference(repo, 8.5);
+	commit_reference(repo, 8.8);
+	commit_reference(repo, 9);
+	cr_assert_eq(run_into(dir, manifest, "now"), 0);
+	cr_expect_eq(tu_sh(&out, "'%s' trend --git '%s/now' --manifest '%s' --scale smoke --reference "
+			   "'%s/ref' --plots '%s/plots'", tu_bin(), dir, manifest, repo, dir), 0, "%s", out);
+	cr_expect(strstr(out, "| rg | square | 9 | 0.45 | 8.5 | 8.8 | 9 | 9.0") != NULL, "%s", out);
+	free(out);
+	snprintf(path, sizeof(path), "%s/plots/trend/rg/square.dat", dir);
+	char *dat = tu_read(path);
+	cr_assert_not_null(dat, "%s", path);
+	cr_expect_eq(tu_lines(dat), 5, "a header, three commits, the store: %s", dat);
+	cr_expect(strstr(dat, "\n1\treference\t") && strstr(dat, "\n3\treference\t") &&
+		  strstr(dat, "\n4\tstore\t"), "%s", dat);
+	free(dat);
+	snprintf(path, sizeof(path), "%s/plots/trend/rg/square.png", dir);
+	cr_expect_eq(access(path, R_OK), 0, "%s", path);
+	cr_expect_eq(tu_sh(&out, "'%s' trend --git a..b c..d --manifest '%s'", tu_bin(), manifest), 1,
+		     "%s", out);
+	free(out);
+}
+
+Test(e2e_regress, trend_git_on_this_repository_draws_its_reference_commits, .timeout = 120)
+{
+	char dir[512], *root = getenv("RELAXBENCH_ROOT"), *out, *count, path[1200];
+	if (!root || tu_sh(NULL, "git -C '%s' rev-parse --git-dir >/dev/null 2>&1", root))
+		cr_skip_test("not a git checkout");
+	tu_tmpdir(dir, sizeof(dir));
+	cr_assert_eq(tu_sh(&count, "git -C '%s' log --format=%%h -- results/reference/ | wc -l", root), 0);
+	cr_expect_eq(tu_sh(&out, "cd '%s' && '%s' trend --git --scale smoke --manifest "
+			   "experiments/relaxed_structures/mq_rank_error.yaml --plots '%s/plots'", root,
+			   tu_bin(), dir), 0, "%s", out);
+	free(out);
+	snprintf(path, sizeof(path), "%s/plots/trend/mq_rank_error/sequential_mean_rank_error_q16.dat", dir);
+	char *dat = tu_read(path);
+	cr_assert_not_null(dat, "%s", path);
+	cr_expect_eq(tu_lines(dat) - 1, atoi(count), "one point per commit that changed "
+		     "results/reference/: %s", dat);
+	free(dat);
+	free(count);
 }
