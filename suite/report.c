@@ -253,13 +253,13 @@ static void write_body(FILE *f, sqlite3 *db, struct sweep *sweeps, int n, const 
 static int find_mixed(sqlite3 *db, const struct sweep *s, char *err, size_t errlen)
 {
 	static const char *const sql =
-		"SELECT algorithm, count(DISTINCT coalesce(fingerprint, '?')) AS k,"
+		"SELECT algorithm, count(DISTINCT coalesce(fingerprint, '?')) AS rb_versions,"
 		" group_concat(DISTINCT coalesce(fingerprint, '?')),"
 		" (SELECT group_concat(run_id, ' ') FROM (SELECT run_id FROM runs q WHERE q.algorithm ="
 		"  r.algorithm AND run_id NOT IN (SELECT run_id FROM temp.plan) ORDER BY run_id LIMIT 5)),"
 		" (SELECT count(*) FROM runs q WHERE q.algorithm = r.algorithm AND"
 		"  run_id NOT IN (SELECT run_id FROM temp.plan))"
-		" FROM runs r GROUP BY algorithm HAVING k > 1 ORDER BY algorithm LIMIT 1";
+		" FROM runs r GROUP BY algorithm HAVING rb_versions > 1 ORDER BY algorithm LIMIT 1";
 	sqlite3_stmt *st;
 	if (store_scope(db, s, err, errlen) < 0)
 		return -1;
