@@ -6,6 +6,7 @@
 #ifndef REGISTRY_H
 #define REGISTRY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "datasets/dataset.h"
@@ -33,6 +34,11 @@ struct rb_algorithm {
 	int seedless;                    /* 1 when the result does not depend on the seed:
 					  * the sweep runs it with the first seed only */
 	int (*run)(const struct rb_run *run, struct rb_recorder *rec);
+	/* Optional: reject a combination of parameter values that each pass their own
+	 * table check but cannot run together (Krum needs m > 2f + 2). Called for every
+	 * point while the manifest is expanded, before any run starts: the manifest then
+	 * fails with "<algorithm>: <err>" and exit 2. Returns 0, or -1 with err set. */
+	int (*validate)(const struct rb_paramset *ps, char *err, size_t errlen);
 };
 
 const struct rb_algorithm *rb_registry_find(const char *name);

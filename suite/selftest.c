@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,6 +50,17 @@ static int selftest_run(const struct rb_run *run, struct rb_recorder *rec)
 	return 0;
 }
 
+/* Exercises the cross-parameter check: a self-test sleeps at most ten minutes in all. */
+static int selftest_validate(const struct rb_paramset *ps, char *err, size_t errlen)
+{
+	long long steps = rb_paramset_get(ps, "steps")->i, ms = rb_paramset_get(ps, "step_ms")->i;
+	if (steps * ms <= 600000)
+		return 0;
+	snprintf(err, errlen, "steps x step_ms = %lld ms is over the 600000 ms a self-test may sleep",
+		 steps * ms);
+	return -1;
+}
+
 const struct rb_algorithm selftest_algorithm = {
 	.name = "selftest",
 	.family = "harness",
@@ -57,4 +69,5 @@ const struct rb_algorithm selftest_algorithm = {
 	.params = selftest_params,
 	.needs_data = 0,
 	.run = selftest_run,
+	.validate = selftest_validate,
 };

@@ -244,6 +244,13 @@ static int emit_point(struct expander *e, const struct rb_algorithm *a, const st
 {
 	if (a->seedless)
 		nseeds = 1;  /* repeats would recompute the same numbers */
+	char why[400];
+	if (a->validate && a->validate(ps, why, sizeof(why)) < 0) {
+		char where[1200];
+		mf_where(e->m, e->m->params, where, sizeof(where));
+		snprintf(e->err, e->errlen, "%sparams: %s: %s", where, a->name, why);
+		return -1;
+	}
 	int nd = e->m->ndatasets ? e->m->ndatasets : 1;
 	const yaml_node_t *tn = e->m->timeout ? mf_at_scale(e->m, e->m->timeout, e->scale) : NULL;
 	for (int d = 0; d < nd; d++) {

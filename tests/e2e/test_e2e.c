@@ -25,6 +25,8 @@ Test(e2e, malformed_manifests_exit_2_with_one_line_and_write_nothing)
 		{"id: t\nalgorithms: [selftest]\nparams:\n  steps: lots\n", "4:10: params.steps: expected"},
 		{"id: t\nalgorithms: [selftest]\nparams:\n  steps: -1\n", "4:10: params.steps: -1 is outside"},
 		{"id: t\nalgorithms: [selftest\n", "3:1: malformed YAML"},
+		{"id: t\nalgorithms: [selftest]\nparams:\n  steps: 1000\n  step_ms: [1, 601]\n",
+		 "4:3: params: selftest: steps x step_ms = 601000 ms is over"},
 		{NULL, " no such manifest file"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
