@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 /* Finished tasks a thread counts locally before adding them to the shared counter. */
@@ -129,6 +130,13 @@ bool mis_shared_failed(struct mis_shared *sh)
 	return atomic_load(&sh->failed) != 0;
 }
 
+/* This thread's involuntary context switches so far. */
+static long involuntary_switches(void)
+{
+	struct rusage u;
+	return getrusage(RUSAGE_THREAD, &u) == 0 ? u.ru_nivcsw : 0;
+}
+
 static void parallel_team(struct mis_shared *sh, struct mis_parallel_result *r)
 {
 	double wall = 0.0, cpu = 0.0;
@@ -152,10 +160,14 @@ static void parallel_team(struct mis_shared *sh, struct mis_parallel_result *r)
 			cpu = now_s(CLOCK_PROCESS_CPUTIME_ID);
 		}
 #pragma omp barrier
+		long switches = involuntary_switches();
 		if (tid < sh->cfg->threads && r->team == sh->cfg->threads)
 			work_loop(sh, &h, &c);
 		if (tid < sh->cfg->threads)
 			sh->counts[tid].c = c;
+		switches = involuntary_switches() - switches;
+#pragma omp atomic
+		r->preemptions += (uint64_t)switches;
 #pragma omp barrier
 #pragma omp master
 		{

@@ -53,6 +53,10 @@ struct mis_parallel_result {
 				      * task is inserted to the end */
 	double cpu_s;                /* process CPU time over the same span */
 	int team;                    /* threads OpenMP gave */
+	uint64_t preemptions;        /* involuntary context switches of the team's threads
+				      * during the loop (getrusage RUSAGE_THREAD): a thread
+				      * descheduled while it holds a task makes its
+				      * neighbours' pops wasted for a whole time slice */
 };
 
 /* What the threads of one concurrent run share. */

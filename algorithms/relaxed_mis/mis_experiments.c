@@ -218,6 +218,7 @@ struct timed_result {
 	double cpu_s, par_wall_s;             /* concurrent runs: CPU and wall time */
 	struct mis_counts target;             /* summed over the timed rounds */
 	uint64_t max_thread_wasted;
+	uint64_t preemptions;                 /* the target's, summed over the timed rounds */
 	int mismatches;                       /* concurrent runs whose set differed */
 };
 
@@ -248,6 +249,7 @@ static int time_parallel(struct timed_setup *t, const struct mis_parallel_config
 		r->target.processed += pr.total.processed;
 		r->target.dead += pr.total.dead;
 		r->target.wasted += pr.total.wasted;
+		r->preemptions += pr.preemptions;
 		if (pr.max_thread_wasted > r->max_thread_wasted)
 			r->max_thread_wasted = pr.max_thread_wasted;
 	}
@@ -323,6 +325,7 @@ static void record_timed(struct rb_recorder *rec, const struct timed_setup *t,
 	rb_summary(rec, "greedy_tasks_per_s", tasks * rounds / r->greedy_s);
 	rb_summary(rec, "speedup_vs_greedy", r->greedy_s / r->target_s);
 	rb_summary(rec, "cpu_share", r->cpu_s / (r->par_wall_s * t->target.threads));
+	rb_summary(rec, "preemptions", (double)r->preemptions);
 	rb_summary(rec, "set_size", (double)greedy_count(t->in, t->ref));
 	if (!t->paired)
 		return;
