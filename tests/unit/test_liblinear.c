@@ -212,26 +212,12 @@ struct pair {
 static void make_pair(struct pair *p, uint64_t seed, double first_label)
 {
 	struct rng r;
-	int64_t nnz = 0;
 
 	rng_seed(&r, seed, 0);
 	memset(p, 0, sizeof(*p));
-	p->dense = (struct ds_matrix){ .rows = ROWS, .cols = COLS };
-	p->dense.dense = calloc(ROWS * COLS, sizeof(double));
-	cr_assert_eq(ds_csr_alloc(&p->csr, ROWS, COLS, ROWS * COLS), 0);
-	cr_assert_not_null(p->dense.dense);
-	for (int i = 0; i < ROWS; i++) {
-		for (int j = 0; j < COLS; j++) {
-			if (rng_uniform(&r) < 0.4)
-				continue;
-			double v = rng_normal(&r);
-			p->dense.dense[i * COLS + j] = v;
-			p->csr.colidx[nnz] = j;
-			p->csr.values[nnz++] = v;
-		}
-		p->csr.rowptr[i + 1] = nnz;
+	tu_random_pair(&p->dense, &p->csr, ROWS, COLS, &r);
+	for (int i = 0; i < ROWS; i++)
 		p->y[i] = rng_uniform(&r) < 0.5 ? -1.0 : 1.0;
-	}
 	p->y[0] = first_label;
 }
 

@@ -7,6 +7,7 @@
 
 #include "algorithms/kernels/rng.h"
 #include "algorithms/models/linear.h"
+#include "tests/unit/testutil.h"
 
 TestSuite(linear);
 
@@ -21,27 +22,11 @@ struct pair {
 static void make_pair(struct pair *p, uint64_t seed)
 {
 	struct rng r;
-	int64_t nnz = 0;
 
 	rng_seed(&r, seed, 0);
 	memset(p, 0, sizeof(*p));
-	p->dense = (struct ds_matrix){ .rows = ROWS, .cols = COLS, .sparse = false };
-	p->dense.dense = calloc(ROWS * COLS, sizeof(double));
-	p->csr = (struct ds_matrix){ .rows = ROWS, .cols = COLS, .sparse = true };
-	p->csr.rowptr = calloc(ROWS + 1, sizeof(int64_t));
-	p->csr.colidx = calloc(ROWS * COLS, sizeof(int32_t));
-	p->csr.values = calloc(ROWS * COLS, sizeof(double));
-	cr_assert(p->dense.dense && p->csr.rowptr && p->csr.colidx && p->csr.values);
+	tu_random_pair(&p->dense, &p->csr, ROWS, COLS, &r);
 	for (int i = 0; i < ROWS; i++) {
-		for (int j = 0; j < COLS; j++) {
-			if (rng_uniform(&r) < 0.4)
-				continue;
-			double v = rng_normal(&r);
-			p->dense.dense[i * COLS + j] = v;
-			p->csr.colidx[nnz] = j;
-			p->csr.values[nnz++] = v;
-		}
-		p->csr.rowptr[i + 1] = nnz;
 		p->y_class[i] = rng_uniform(&r) < 0.5 ? -1.0 : 1.0;
 		p->y_real[i] = 2.0 * rng_normal(&r);
 	}

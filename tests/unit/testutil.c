@@ -1,6 +1,8 @@
 /* testutil: helpers shared by the unit and end-to-end tests. */
 #include "tests/unit/testutil.h"
 
+#include "algorithms/kernels/rng.h"
+
 #include <criterion/criterion.h>
 
 #include <dirent.h>
@@ -171,4 +173,26 @@ bool tu_same_matrix(const struct ds_matrix *a, const struct ds_matrix *b)
 bool tu_same_split(const struct ds_split *a, const struct ds_split *b)
 {
 	return tu_same_matrix(&a->x, &b->x) && memcmp(a->y, b->y, (size_t)a->x.rows * sizeof(double)) == 0;
+}
+
+void tu_random_pair(struct ds_matrix *dense, struct ds_matrix *csr, int rows, int cols,
+		    struct rng *r)
+{
+	int64_t nnz = 0;
+
+	*dense = (struct ds_matrix){ .rows = rows, .cols = cols };
+	dense->dense = calloc((size_t)rows * (size_t)cols, sizeof(double));
+	cr_assert_not_null(dense->dense);
+	cr_assert_eq(ds_csr_alloc(csr, rows, cols, (int64_t)rows * cols), 0);
+	for (int i = 0; i < rows; i++) {
+		for (int j = 0; j < cols; j++) {
+			if (rng_uniform(r) < 0.4)
+				continue;
+			double v = rng_normal(r);
+			dense->dense[(size_t)i * (size_t)cols + (size_t)j] = v;
+			csr->colidx[nnz] = j;
+			csr->values[nnz++] = v;
+		}
+		csr->rowptr[i + 1] = nnz;
+	}
 }

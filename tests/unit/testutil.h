@@ -37,6 +37,11 @@ void tu_set_choice(struct rb_paramset *ps, const char *name, const char *s);
 
 /* Byte-for-byte equality of matrices (dense or CSR) and of splits (with labels). */
 bool tu_same_matrix(const struct ds_matrix *a, const struct ds_matrix *b);
+/* One random rows x cols matrix twice, dense and CSR: each entry is left out (zero) with
+ * probability 0.4, else standard normal, drawn row by row from r. Asserts on no memory. */
+struct rng;
+void tu_random_pair(struct ds_matrix *dense, struct ds_matrix *csr, int rows, int cols,
+		    struct rng *r);
 bool tu_same_split(const struct ds_split *a, const struct ds_split *b);
 
 #endif
