@@ -12,6 +12,8 @@
 #   make datasets        fetch every dataset with a pinned digest into datasets/cache (mirror first)
 #   make fuzz [FUZZ_SECONDS=N]  run each loader's libFuzzer target for N seconds (default 60)
 #   make deps            install the Debian packages (root), or print the apt-get line
+#   make deps-peers      install the peer libraries the benchmarks compare against
+#                        (PyTorch CPU, scikit-learn); never needed by `make test`
 #   make clean
 
 ifeq ($(origin CC),default)
@@ -94,7 +96,7 @@ BIN   := $(BUILD)/relaxbench
 TESTS := $(BUILD)/relaxbench-tests
 STRESS := $(BUILD)/relaxbench-stress
 
-.PHONY: all deps test reproduce bench clean datasets fuzz regress reference
+.PHONY: all deps deps-peers test reproduce bench clean datasets fuzz regress reference
 all: $(BIN)
 
 $(BUILD)/obj/suite/envinfo.o: $(REV_STAMP)
@@ -136,6 +138,18 @@ deps:
 	echo "make deps: installing $(DEB_PKGS)" >&2; \
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get update -q >/dev/null && $$cmd >/dev/null || { echo "make deps: apt-get failed" >&2; exit 2; }
+
+# Peers for `make bench` only (PyTorch CPU, scikit-learn): a bench case whose peer is
+# missing prints "peer not installed" and goes on.
+PEER_PKGS := python3-torch python3-sklearn
+deps-peers:
+	@python3 -c 'import torch, sklearn' 2>/dev/null && exit 0; \
+	cmd="apt-get install -y --no-install-recommends $(PEER_PKGS)"; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "relaxbench: peers missing; run as root: apt-get update && $$cmd" >&2; exit 2; fi; \
+	echo "make deps-peers: installing $(PEER_PKGS)" >&2; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -q >/dev/null && $$cmd >/dev/null || { echo "make deps-peers: apt-get failed" >&2; exit 2; }
 
 # The local mirror of original data files: ../shared/datasets beside the checkout when
 # there is one (CI has it); tests then check the real files' counts too.
