@@ -141,9 +141,10 @@ deps:
 
 # Peers for `make bench` only (PyTorch CPU, scikit-learn): a bench case whose peer is
 # missing prints "peer not installed" and goes on.
+# Debian's python3 (/usr/bin/python3) is the one that sees them, whatever python3 is first on PATH.
 PEER_PKGS := python3-torch python3-sklearn
 deps-peers:
-	@python3 -c 'import torch, sklearn' 2>/dev/null && exit 0; \
+	@/usr/bin/python3 -c 'import torch, sklearn' 2>/dev/null && exit 0; \
 	cmd="apt-get install -y --no-install-recommends $(PEER_PKGS)"; \
 	if [ "$$(id -u)" != 0 ]; then \
 	  echo "relaxbench: peers missing; run as root: apt-get update && $$cmd" >&2; exit 2; fi; \
