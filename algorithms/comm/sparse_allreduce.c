@@ -13,9 +13,9 @@
 
 struct sar_rank {
 	int rank;
-	struct ss_stream cur, tmp, scratch;
+	struct ss_stream cur;
 	struct ss_stream *blk;          /* P blocks (split) or segments (ring) */
-	float *vec, *dtmp;              /* dense vector and decode room, n each */
+	float *vec;                     /* the dense vector, n */
 	unsigned char *qbuf;            /* the quantized vector, by segment */
 	unsigned char *sbuf, *rbuf;
 	uint64_t scap, rcap;
@@ -34,6 +34,11 @@ struct sar_ctx {
 	uint32_t *bounds;               /* segment bounds, workers + 1 */
 	uint64_t *qoff;                 /* quantized layout offsets, workers + 1 */
 	int dense_ready;                /* vec/dtmp/qbuf allocated */
+	uint64_t calls;                 /* sar_allreduce calls so far */
+	/* Working room that no step keeps: one for all local workers, who are served in
+	 * turn (a received stream, a merge's output, decoded values). */
+	struct ss_stream tmp, scratch;
+	float *dtmp;
 };
 
 static const char *const variant_names[SAR_VARIANTS] = {
@@ -178,8 +183,8 @@ static int fold_stream(struct sar_ctx *x)
 		struct sar_rank *r = &x->r[w];
 		if (r->rank >= 2 * x->rem || r->rank % 2 == 0)
 			continue;
-		if (recv_stream(x, w, 0, x->n, &r->tmp) != 0 ||
-		    ss_accumulate(&r->cur, &r->tmp, &r->scratch, 0) != 0)
+		if (recv_stream(x, w, 0, x->n, &x->tmp) != 0 ||
+		    ss_accumulate(&r->cur, &x->tmp, &x->scratch, 0) != 0)
 			return -1;
 	}
 	return 0;
@@ -230,8 +235,8 @@ static int rd_rounds(struct sar_ctx *x, int rounds, int force_last)
 			struct sar_rank *r = &x->r[w];
 			if (vrank_of(x, r->rank) < 0)
 				continue;
-			if (recv_stream(x, w, 0, x->n, &r->tmp) != 0 ||
-			    ss_accumulate(&r->cur, &r->tmp, &r->scratch,
+			if (recv_stream(x, w, 0, x->n, &x->tmp) != 0 ||
+			    ss_accumulate(&r->cur, &x->tmp, &x->scratch,
 					  force_last && i == rounds - 1) != 0)
 				return -1;
 		}
@@ -297,8 +302,8 @@ static int split_reduce(struct sar_ctx *x)
 			int v = vrank_of(x, r->rank);
 			if (v < 0)
 				continue;
-			if (recv_stream(x, w, x->bounds[v], seg_len(x, v), &r->tmp) != 0 ||
-			    ss_accumulate(&r->blk[v], &r->tmp, &r->scratch, 0) != 0)
+			if (recv_stream(x, w, x->bounds[v], seg_len(x, v), &x->tmp) != 0 ||
+			    ss_accumulate(&r->blk[v], &x->tmp, &x->scratch, 0) != 0)
 				return -1;
 		}
 	}
@@ -336,15 +341,15 @@ static int sparse_allgather(struct sar_ctx *x)
 				continue;
 			int g = (v ^ b) & ~(b - 1);
 			if (recv_stream(x, w, x->bounds[g], x->bounds[g + b] - x->bounds[g],
-					&r->tmp) != 0)
+					&x->tmp) != 0)
 				return -1;
-			int rc = (v & b) ? ss_concat(&r->scratch, &r->tmp, &r->cur)
-					 : ss_concat(&r->scratch, &r->cur, &r->tmp);
+			int rc = (v & b) ? ss_concat(&x->scratch, &x->tmp, &r->cur)
+					 : ss_concat(&x->scratch, &r->cur, &x->tmp);
 			if (rc != 0)
 				return -1;
 			struct ss_stream t = r->cur;
-			r->cur = r->scratch;
-			r->scratch = t;
+			r->cur = x->scratch;
+			x->scratch = t;
 		}
 	}
 	return 0;
@@ -362,11 +367,13 @@ static int alloc_dense(struct sar_ctx *x)
 	for (int w = 0; w < x->c->local_count; w++) {
 		struct sar_rank *r = &x->r[w];
 		r->vec = malloc((size_t)x->n * sizeof(float) + 4);
-		r->dtmp = malloc((size_t)x->n * sizeof(float) + 4);
 		r->qbuf = x->o.qsgd_bits ? malloc(qbytes) : NULL;
-		if (!r->vec || !r->dtmp || (x->o.qsgd_bits && !r->qbuf))
+		if (!r->vec || (x->o.qsgd_bits && !r->qbuf))
 			return -1;
 	}
+	x->dtmp = malloc((size_t)x->n * sizeof(float) + 4);
+	if (!x->dtmp)
+		return -1;
 	x->dense_ready = 1;
 	return 0;
 }
@@ -406,11 +413,11 @@ static int add_received(struct sar_ctx *x, int w, float *d, uint32_t n)
 	if (x->in[w].bytes != dense_bytes(x, n))
 		return -1;
 	if (x->o.qsgd_bits) {
-		qsgd_decode(r->rbuf, n, x->o.qsgd_bits, r->dtmp);
-		dense_add(d, r->dtmp, n);
+		qsgd_decode(r->rbuf, n, x->o.qsgd_bits, x->dtmp);
+		dense_add(d, x->dtmp, n);
 	} else {
-		memcpy(r->dtmp, r->rbuf, (size_t)n * 4);
-		dense_add(d, r->dtmp, n);
+		memcpy(x->dtmp, r->rbuf, (size_t)n * 4);
+		dense_add(d, x->dtmp, n);
 	}
 	return 0;
 }
@@ -421,6 +428,14 @@ static int add_received(struct sar_ctx *x, int w, float *d, uint32_t n)
 static int dense_reduce_scatter(struct sar_ctx *x, int t, int q)
 {
 	make_bounds(x, q);
+	/* The quantizer's stream is the segment's, not the rank's: the hybrid runs 2^t
+	 * Rabenseifners side by side whose ranks of one segment hold the same data, and
+	 * so draw the same codes and end with the same values. */
+	for (int w = 0; x->o.qsgd_bits && w < x->c->local_count; w++) {
+		int v = vrank_of(x, x->r[w].rank);
+		if (v >= 0)
+			rng_seed(&x->r[w].rng, x->o.seed + x->calls, (uint64_t)(v >> t));
+	}
 	for (int b = q / 2; b >= 1; b >>= 1) {
 		quiet(x);
 		for (int w = 0; w < x->c->local_count; w++) {
@@ -470,6 +485,11 @@ static unsigned char *layout(const struct sar_ctx *x, struct sar_rank *r)
 static int dense_allgather(struct sar_ctx *x, int t, int q)
 {
 	make_bounds(x, q);
+	for (int w = 0; x->o.qsgd_bits && w < x->c->local_count; w++) {
+		int v = vrank_of(x, x->r[w].rank);
+		if (v >= 0)
+			rng_seed(&x->r[w].rng, x->o.seed + x->calls, (uint64_t)(v >> t) + (1ull << 32));
+	}
 	for (int w = 0; x->o.qsgd_bits && w < x->c->local_count; w++) {
 		struct sar_rank *r = &x->r[w];
 		int v = vrank_of(x, r->rank);
@@ -630,10 +650,10 @@ static int ring_phase(struct sar_ctx *x, int gather)
 		for (int w = 0; w < x->c->local_count; w++) {
 			struct sar_rank *r = &x->r[w];
 			int j = wrap(r->rank - s - 1 + gather, p);
-			struct ss_stream *dst = gather ? &r->blk[j] : &r->tmp;
+			struct ss_stream *dst = gather ? &r->blk[j] : &x->tmp;
 			if (recv_stream(x, w, x->bounds[j], seg_len(x, j), dst) != 0)
 				return -1;
-			if (!gather && ss_accumulate(&r->blk[j], &r->tmp, &r->scratch, 0) != 0)
+			if (!gather && ss_accumulate(&r->blk[j], &x->tmp, &x->scratch, 0) != 0)
 				return -1;
 		}
 	}
@@ -712,13 +732,10 @@ struct sar_ctx *sar_new(struct comm *c, uint32_t n, const struct sar_options *o)
 static void rank_free(struct sar_rank *r, int workers)
 {
 	ss_free(&r->cur);
-	ss_free(&r->tmp);
-	ss_free(&r->scratch);
 	for (int j = 0; r->blk && j < workers; j++)
 		ss_free(&r->blk[j]);
 	free(r->blk);
 	free(r->vec);
-	free(r->dtmp);
 	free(r->qbuf);
 	free(r->sbuf);
 	free(r->rbuf);
@@ -735,6 +752,9 @@ void sar_free(struct sar_ctx *x)
 	free(x->in);
 	free(x->bounds);
 	free(x->qoff);
+	ss_free(&x->tmp);
+	ss_free(&x->scratch);
+	free(x->dtmp);
 	free(x);
 }
 
@@ -760,6 +780,7 @@ int sar_allreduce(struct sar_ctx *x, enum sar_variant v, const struct ss_stream 
 		if (in[w].lo != 0 || in[w].n != x->n || ss_copy(&x->r[w].cur, &in[w]) != 0)
 			return -1;
 	}
+	x->calls++;
 	if (x->workers > 1 && dispatch(x, v) != 0)
 		return -1;
 	for (int w = 0; w < x->c->local_count; w++) {
