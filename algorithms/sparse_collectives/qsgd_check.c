@@ -32,7 +32,8 @@ static const struct rb_param_spec check_params[] = {
 };
 
 struct tally {
-	double *sum, *sq;         /* per coordinate: sum of Q_i and of Q_i^2 */
+	double *sum, *sq;         /* per coordinate: sums of Q_i - v_i and its square
+				   * (deviations, not Q_i: no cancellation in the variance) */
 	double err_over_bound;    /* sum over draws of sum_b |Q - v|_b^2 / (bound_b |v_b|^2) */
 };
 
@@ -42,8 +43,9 @@ static void tally_draw(struct tally *t, const float *v, const float *q, int64_t 
 		int64_t len = dim - at < QSGD_BUCKET ? dim - at : QSGD_BUCKET;
 		double e = 0, nv = 0;
 		for (int64_t i = at; i < at + len; i++) {
-			t->sum[i] += q[i];
-			t->sq[i] += (double)q[i] * q[i];
+			double dev = (double)q[i] - v[i];
+			t->sum[i] += dev;
+			t->sq[i] += dev * dev;
 			e += ((double)q[i] - v[i]) * ((double)q[i] - v[i]);
 			nv += (double)v[i] * v[i];
 		}
@@ -54,14 +56,17 @@ static void tally_draw(struct tally *t, const float *v, const float *q, int64_t 
 
 static double bias_z(const struct tally *t, const float *v, int64_t dim, int64_t draws)
 {
-	double z2 = 0;
+	double z2 = 0, scale = 0;
 	int64_t m = 0;
+	for (int64_t i = 0; i < dim; i++)
+		scale += (double)v[i] * v[i] / (double)dim;
 	for (int64_t i = 0; i < dim; i++) {
 		double mean = t->sum[i] / (double)draws;
 		double var = (t->sq[i] - draws * mean * mean) / (double)(draws - 1);
-		if (var <= 0)
-			continue;   /* a coordinate Q never moves (v_i = 0 or on a level) */
-		double z = (mean - v[i]) / sqrt(var / (double)draws);
+		/* a coordinate Q never moves (v_i = 0 or on a level): only float rounding */
+		if (var <= 1e-12 * scale)
+			continue;
+		double z = mean / sqrt(var / (double)draws);
 		z2 += z * z;
 		m++;
 	}
