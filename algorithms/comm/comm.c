@@ -111,6 +111,46 @@ static int inproc_allreduce_sparse(struct comm *c, const struct comm_pair *const
 	return 0;
 }
 
+/* Worker w's send and receive are consistent with their peers'. */
+static int inproc_matched(const struct comm *c, const struct comm_msg *out,
+			  const struct comm_slot *in, int w)
+{
+	int to = out[w].peer, from = in[w].peer;
+	if (to >= c->workers || from >= c->workers)
+		return 0;
+	if (to >= 0 && (in[to].peer != w || out[w].bytes > in[to].cap))
+		return 0;
+	if (to >= 0 && out[w].bytes > 0 && !out[w].buf)
+		return 0;
+	if (from >= 0 && out[from].peer != w)
+		return 0;
+	return 1;
+}
+
+/* Checks the whole step first, so that a bad step changes nothing. */
+static int inproc_exchange(struct comm *c, const struct comm_msg *out, struct comm_slot *in)
+{
+	for (int w = 0; w < c->workers; w++)
+		if (!inproc_matched(c, out, in, w))
+			return -1;
+	for (int w = 0; w < c->workers; w++) {
+		int to = out[w].peer;
+		if (to < 0)
+			continue;
+		if (out[w].bytes > 0)
+			memcpy(in[to].buf, out[w].buf, (size_t)out[w].bytes);
+		in[to].bytes = out[w].bytes;
+		c->stats[w].bytes_sent += out[w].bytes;
+		c->stats[w].messages_sent++;
+		c->stats[to].bytes_received += out[w].bytes;
+		c->stats[to].messages_received++;
+	}
+	for (int w = 0; w < c->workers; w++)
+		if (in[w].peer < 0)
+			in[w].bytes = 0;
+	return 0;
+}
+
 static void inproc_destroy(struct comm *c)
 {
 	(void)c;
@@ -121,6 +161,7 @@ static const struct comm_ops inprocess_ops = {
 	.allreduce_dense = inproc_allreduce_dense,
 	.allgather_sparse = inproc_allgather_sparse,
 	.allreduce_sparse = inproc_allreduce_sparse,
+	.exchange = inproc_exchange,
 	.destroy = inproc_destroy,
 };
 
@@ -167,4 +208,9 @@ int comm_allreduce_sparse(struct comm *c, const struct comm_pair *const *send,
 			  const int64_t *counts, int64_t n, double *sum)
 {
 	return c->ops->allreduce_sparse(c, send, counts, n, sum);
+}
+
+int comm_exchange(struct comm *c, const struct comm_msg *out, struct comm_slot *in)
+{
+	return c->ops->exchange(c, out, in);
 }

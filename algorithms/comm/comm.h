@@ -47,6 +47,23 @@ struct comm_stats {
 
 struct comm;
 
+/* One point-to-point message of an exchange step: worker peer gets bytes from buf.
+ * peer < 0: this worker sends nothing in the step. */
+struct comm_msg {
+	int peer;
+	const void *buf;
+	uint64_t bytes;
+};
+
+/* One receive of an exchange step: up to cap bytes from worker peer into buf; bytes is
+ * set on return. peer < 0: this worker receives nothing in the step. */
+struct comm_slot {
+	int peer;
+	void *buf;
+	uint64_t cap;
+	uint64_t bytes;
+};
+
 struct comm_ops {
 	const char *name;
 	/* sum[0..n) = sum over workers of send[w][0..n) */
@@ -57,6 +74,14 @@ struct comm_ops {
 	/* sum[0..n) = sum over workers of their pairs (indices < n; repeats add up) */
 	int (*allreduce_sparse)(struct comm *c, const struct comm_pair *const *send,
 				const int64_t *counts, int64_t n, double *sum);
+	/* One step, SPMD over the local workers: every local worker w sends out[w] and
+	 * receives in[w] (arrays of local_count). Blocking; counts bytes_sent/received
+	 * and messages_sent/received of each local worker (a 0-byte message is still a
+	 * message). A message larger than its receiver's cap is an error (-1). Every
+	 * collective of comm/ built on this step (sparse_allreduce.c) is written once and
+	 * runs on every backend. A receive buffer must not overlap a send buffer of the
+	 * same step. */
+	int (*exchange)(struct comm *c, const struct comm_msg *out, struct comm_slot *in);
 	void (*destroy)(struct comm *c);
 };
 
@@ -79,6 +104,11 @@ int comm_allgather_sparse(struct comm *c, const struct comm_pair *const *send,
 			  const int64_t *counts, struct comm_pair *recv, int64_t *recv_counts);
 int comm_allreduce_sparse(struct comm *c, const struct comm_pair *const *send,
 			  const int64_t *counts, int64_t n, double *sum);
+
+/* One exchange step through the backend (see comm_ops.exchange). In process, every
+ * send must be matched by its peer's receive in the same step and peers must lie in
+ * [0, P); else -1 and nothing is copied or counted. */
+int comm_exchange(struct comm *c, const struct comm_msg *out, struct comm_slot *in);
 
 /* The accounting rules above, for backends and tests: what worker p sends and
  * receives in one ring allreduce of n entries, and in one ring allgather of blocks
