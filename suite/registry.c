@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "algorithms/async_sgd/delay_sim.h"
+#include "algorithms/async_sgd/hogwild.h"
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
 #include "algorithms/relaxed_mis/mis_experiments.h"
@@ -36,7 +37,7 @@ static const struct rb_algorithm *const registry[] = {
 	&mis_sim_algorithm,
 	&mis_parallel_algorithm,
 	&tl2_algorithm,
-	&delay_sim_algorithm, &delay_stability_algorithm,
+	&delay_sim_algorithm, &delay_stability_algorithm, &hogwild_algorithm, &sequential_sgd_algorithm,
 	&selftest_algorithm,
 	NULL,
 };
