@@ -87,6 +87,8 @@ int hw_model_init(struct hw_model *m, int64_t dim, enum hw_mode mode, bool count
 	if (!m->w || (count_writes && mode == HW_RACY && !m->writes)) {
 		free(m->w);
 		free(m->writes);
+		m->w = NULL;
+		m->writes = NULL;
 		return -1;
 	}
 	for (size_t j = 0; j < n; j++) {
@@ -690,7 +692,7 @@ struct hw_rates {
 static int hw_throughput(const struct hw_setup *s, bool paired, int slices, double seconds,
 			 struct hw_rates *r, char *err, size_t errlen)
 {
-	struct hw_timed a, b;
+	struct hw_timed a = { 0 }, b = { 0 };
 	int rc = -1;
 
 	snprintf(err, errlen, "out of memory for the timed models");
@@ -812,16 +814,23 @@ static int bench_data(int64_t features, struct ds_dataset *d, char *err, size_t 
 static int bench_verify(const struct hw_setup *s, char *err, size_t errlen)
 {
 	struct hw_model ref, m;
-	struct hw_thread tr, tm;
+	struct hw_thread tr = { 0 }, tm = { 0 };
 	int rc = -1;
 
+	snprintf(err, errlen, "out of memory verifying the update modes");
 	if (hw_model_init(&ref, s->train.x->cols, HW_SEQUENTIAL, false) != 0)
 		return -1;
 	for (int mode = HW_RACY; mode <= HW_ATOMIC; mode++) {
 		if (hw_model_init(&m, s->train.x->cols, (enum hw_mode)mode, false) != 0)
 			break;
-		hw_thread_init(&tr, &ref, &s->train, 7, 0, false, false);
-		hw_thread_init(&tm, &m, &s->train, 7, 0, false, false);
+		if (hw_thread_init(&tr, &ref, &s->train, 7, 0, false, false) != 0 ||
+		    hw_thread_init(&tm, &m, &s->train, 7, 0, false, false) != 0) {
+			hw_thread_free(&tr);
+			hw_thread_free(&tm);
+			hw_model_free(&m);
+			rc = -1;
+			break;
+		}
 		memset(ref.plain, 0, (size_t)ref.dim * sizeof(double));
 		hw_worker(&ref, &s->task, &tr, 0, 1, 0, 2000);
 		hw_worker(&m, &s->task, &tm, 0, 1, 0, 2000);
