@@ -100,7 +100,7 @@ static int dsim_open(struct dsim_state *s, const struct dsim_config *cfg)
 	for (int j = 0; j < s->n; j++) {
 		double t = s->n > 1 ? (double)j / (s->n - 1) : 0.0;
 		s->lambda[j] = cfg->c * pow(cfg->L / cfg->c, t);
-		s->x_star[j] = rng_normal(&start);
+		s->x_star[j] = rng_normal(&start) * (cfg->centred ? 0.0 : 1.0);
 		s->ring[j] = s->x_star[j] + (rng_uniform(&start) < 0.5 ? -offset : offset);
 	}
 	return 0;
@@ -251,18 +251,21 @@ double dsim_growth_rate(int tau, double a, int64_t iterations)
 	struct dsim_config cfg = {
 		.dimension = 1, .tau = tau, .schedule = DSIM_FIXED, .c = 1, .L = 1, .sigma = 0,
 		.r0 = 1, .alpha = a, .epsilon = 0, .max_iterations = iterations, .seed = 1,
+		.centred = true,
 	};
 	struct growth g = { .tau = tau, .iterations = iterations };
 	struct dsim_result r;
 
 	if (dsim_run(&cfg, NULL, 1, growth_sample, &g, &r) != 0)
 		return NAN;
-	if (g.stopped < 0 || g.last_max <= 0)
+	if (g.last_max <= 0)   /* exactly at x*: a = 1, tau = 0 */
 		return DSIM_GROWTH_FLOOR;
 	if (!isfinite(g.last_max))
 		return log(DSIM_HUGE) / (double)(g.last_t > 0 ? g.last_t : 1);
-	/* |x| ~ rho^t: half the log of the squared distance, per iteration. */
-	double rate = 0.5 * (log(g.last_max) - log(g.first_max)) / (double)(g.last_t - tau);
+	/* |x| ~ rho^t: half the log of the squared distance, per iteration; a run stopped
+	 * early is measured up to where it stopped. */
+	double span = (double)(g.stopped ? g.last_t : g.last_t - tau);
+	double rate = 0.5 * (log(g.last_max) - log(g.first_max)) / (span > 0 ? span : 1.0);
 	return fmax(rate, DSIM_GROWTH_FLOOR);
 }
 

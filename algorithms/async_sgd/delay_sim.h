@@ -16,6 +16,7 @@
 #ifndef ASYNC_SGD_DELAY_SIM_H
 #define ASYNC_SGD_DELAY_SIM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "suite/registry.h"
@@ -33,6 +34,7 @@ struct dsim_config {
 	double epsilon;       /* stop once |x - x*|^2 <= epsilon (0: never) */
 	int64_t max_iterations;
 	uint64_t seed;
+	bool centred;         /* x* = 0 instead of N(0, 1): |x - x*| then has no rounding floor */
 };
 
 struct dsim_result {

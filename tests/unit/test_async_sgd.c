@@ -274,3 +274,13 @@ Test(stress_async_sgd, locked_adds_4_threads) { run_case("locked_adds_4_threads"
 Test(stress_async_sgd, atomic_adds_2_threads_one_word) { run_case("atomic_adds_2_threads_one_word"); }
 Test(stress_async_sgd, atomic_sgd_4_threads) { run_case("atomic_sgd_4_threads"); }
 Test(stress_async_sgd, locked_sgd_4_threads) { run_case("locked_sgd_4_threads"); }
+
+/* Away from the boundary the measured rate is log |1 - a| at tau = 0, not a rounding floor. */
+Test(async_sgd, growth_rate_is_the_spectral_radius)
+{
+	for (double a = 0.02; a < 2.0; a += 0.26)
+		if (fabs(1 - a) > 1e-9)
+			cr_expect_float_eq(dsim_growth_rate(0, a, 20000), log(fabs(1 - a)), 1e-3,
+					   "a = %g: %g", a, dsim_growth_rate(0, a, 20000));
+	cr_expect_float_eq(dsim_growth_rate(0, 2.1, 20000), log(1.1), 1e-3);
+}
