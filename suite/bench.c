@@ -50,6 +50,7 @@ extern const struct bench_case kernels_topk_bench;
 extern const struct bench_case relaxed_mis_bench;
 extern const struct bench_case tl2_clock_bench;
 extern const struct bench_case sparse_collectives_stream_bench;
+extern const struct bench_case async_sgd_hogwild_bench;
 
 static const struct bench_case *const bench_table[] = {
 	&dgemv_stream_bench,
@@ -59,6 +60,7 @@ static const struct bench_case *const bench_table[] = {
 	&relaxed_mis_bench,
 	&tl2_clock_bench,
 	&sparse_collectives_stream_bench,
+	&async_sgd_hogwild_bench,
 	NULL,
 };
 /* ---- end of the table ---- */

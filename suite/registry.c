@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algorithms/async_sgd/delay_sim.h"
+#include "algorithms/async_sgd/hogwild.h"
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
 #include "algorithms/relaxed_mis/mis_experiments.h"
@@ -39,6 +41,10 @@ static const struct rb_algorithm *const registry[] = {
 	&tl2_algorithm,
 	&sparse_allreduce_bench_algorithm,
 	&qsgd_check_algorithm,
+	&delay_sim_algorithm,
+	&delay_stability_algorithm,
+	&hogwild_algorithm,
+	&sequential_sgd_algorithm,
 	&selftest_algorithm,
 	NULL,
 };

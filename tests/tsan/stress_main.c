@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 
+#include "tests/unit/stress_async_sgd.h"
 #include "tests/unit/stress_relaxed.h"
 #include "tests/unit/stress_relaxed_mis.h"
 #include "tests/unit/stress_tl2.h"
@@ -22,6 +23,7 @@ static const struct {
 	{ "relaxed_structures", stress_relaxed_run_all },
 	{ "relaxed_mis", stress_relaxed_mis_run_all },
 	{ "tl2", stress_tl2_run_all },
+	{ "async_sgd", stress_async_sgd_run_all },   /* atomic and locked; racy excluded by design */
 };
 
 int main(void)
