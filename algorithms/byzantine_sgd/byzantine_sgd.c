@@ -406,8 +406,10 @@ static void summarise_removals(struct rb_recorder *rec, const struct bsgd_run *r
 	rb_summary(rec, "removed_byzantine", byz_removed);
 	if (r->byzantine > 0)
 		rb_summary(rec, "last_byzantine_removal", (double)last);
-	double bnorm = cblas_dnrm2(r->d, r->bias, 1);
-	rb_summary(rec, "removal_bound", ceil(4.0 * r->cfg.t_b / bnorm) + 1.0);
+	/* B2's bound is about a constant bias: only those attacks have one. */
+	if (!strcmp(r->atk->name, "bias") || !strcmp(r->atk->name, "hiding_bias"))
+		rb_summary(rec, "removal_bound",
+			   ceil(4.0 * r->cfg.t_b / cblas_dnrm2(r->d, r->bias, 1)) + 1.0);
 	if (r->agg->median_fallbacks)
 		rb_summary(rec, "median_fallbacks", (double)r->agg->median_fallbacks(r->agg_state));
 }
