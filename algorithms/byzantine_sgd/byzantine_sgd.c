@@ -218,10 +218,12 @@ static int run_alloc(struct bsgd_run *r)
 }
 
 /* floor(alpha m) Byzantine machines, a uniform subset per seed (partial Fisher-Yates). */
-static void choose_byzantine(struct bsgd_run *r, uint64_t seed)
+static int choose_byzantine(struct bsgd_run *r, uint64_t seed)
 {
 	struct rng c;
 	int64_t *order = malloc((size_t)r->m * sizeof(int64_t));
+	if (!order)
+		return -1;
 	rng_seed(&c, seed, STREAM_CHOICE);
 	for (int i = 0; i < r->m; i++)
 		order[i] = i;
@@ -229,6 +231,7 @@ static void choose_byzantine(struct bsgd_run *r, uint64_t seed)
 	for (int i = 0; i < r->byzantine; i++)
 		r->is_byz[order[i]] = 1;
 	free(order);
+	return 0;
 }
 
 /* The colluders' fixed bias b = scale V u, u a random unit vector. */
@@ -301,7 +304,8 @@ static int setup(struct bsgd_run *r, const struct rb_run *run, struct rb_recorde
 	for (int i = 0; i < r->m; i++)
 		rng_seed(&r->rngs[i], run->seed, (uint64_t)i);
 	rng_seed(&r->attack_rng, run->seed, STREAM_ATTACK);
-	choose_byzantine(r, run->seed);
+	if (choose_byzantine(r, run->seed) != 0)
+		return rb_fail(rec, RB_OUT_OF_MEMORY, "no memory for %d machines", r->m);
 	r->radius = rb_param_real(run, "radius_factor") * cblas_dnrm2(r->d, r->prob.x_star, 1);
 	if (!(r->radius > 0))
 		return rb_fail(rec, RB_INVALID_INPUT, "the optimum is x_1 = 0: nothing to learn");
@@ -325,7 +329,7 @@ static void gather(struct bsgd_run *r, long k)
 	r->grad_s += now_s() - t0;
 }
 
-/* x <- Proj_{|y - x_1| <= D}(x - step xi); xi is in r->mean's place (r->disp reused). */
+/* x <- Proj_{|y - x_1| <= D}(x - step xi), with x_1 = 0. */
 static void project_step(struct bsgd_run *r, const double *xi)
 {
 	cblas_daxpy(r->d, -r->step, xi, 1, r->x, 1);
