@@ -10,6 +10,7 @@
 
 #include "algorithms/async_sgd/delay_sim.h"
 #include "algorithms/async_sgd/hogwild.h"
+#include "algorithms/byzantine_sgd/byzantine_sgd.h"
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
 #include "algorithms/relaxed_mis/mis_experiments.h"
@@ -45,6 +46,7 @@ static const struct rb_algorithm *const registry[] = {
 	&delay_stability_algorithm,
 	&hogwild_algorithm,
 	&sequential_sgd_algorithm,
+	&byzantine_sgd_algorithm,
 	&selftest_algorithm,
 	NULL,
 };
