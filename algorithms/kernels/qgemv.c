@@ -53,8 +53,8 @@ void qgemv_unpack_row(int bits, const uint8_t *in, int8_t *q)
 
 /* ---- portable kernels: one tile ---- */
 
-/* acc[i] += step[i * nt] * (row i of the tile) . x[0..64) */
-static void tile_gemv_portable(int bits, const uint8_t *t, const float *step, int64_t nt,
+/* acc[i] += step[i] * (row i of the tile) . x[0..64) */
+static void tile_gemv_portable(int bits, const uint8_t *t, const float *step,
 			       const float *x, float *acc)
 {
 	int8_t q[T];
@@ -63,7 +63,7 @@ static void tile_gemv_portable(int bits, const uint8_t *t, const float *step, in
 		float s = 0;
 		for (int j = 0; j < T; j++)
 			s += (float)q[j] * x[j];
-		acc[i] += step[i * nt] * s;
+		acc[i] += step[i] * s;
 	}
 }
 
@@ -116,7 +116,7 @@ INL512 void unpack512(int bits, const uint8_t *p, __m512 v[4])
 	}
 }
 
-INL512 void gemv512(int bits, const uint8_t *t, const float *step, int64_t nt, const float *x,
+INL512 void gemv512(int bits, const uint8_t *t, const float *step, const float *x,
 		    float *acc)
 {
 	__m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
@@ -128,7 +128,7 @@ INL512 void gemv512(int bits, const uint8_t *t, const float *step, int64_t nt, c
 		__m512 u = _mm512_mul_ps(v[1], x1);
 		s = _mm512_fmadd_ps(v[2], x2, s);
 		u = _mm512_fmadd_ps(v[3], x3, u);
-		acc[i] += step[i * nt] * _mm512_reduce_add_ps(_mm512_add_ps(s, u));
+		acc[i] += step[i] * _mm512_reduce_add_ps(_mm512_add_ps(s, u));
 	}
 }
 
@@ -151,15 +151,15 @@ INL512 void gemv_t512(int bits, const uint8_t *t, const float *c, float *acc)
 }
 
 /* The bit width as a constant, so each width compiles to its own straight-line loop. */
-TGT512 static void tile_gemv_avx512(int bits, const uint8_t *t, const float *step, int64_t nt,
+TGT512 static void tile_gemv_avx512(int bits, const uint8_t *t, const float *step,
 				    const float *x, float *acc)
 {
 	if (bits == 8)
-		gemv512(8, t, step, nt, x, acc);
+		gemv512(8, t, step, x, acc);
 	else if (bits == 4)
-		gemv512(4, t, step, nt, x, acc);
+		gemv512(4, t, step, x, acc);
 	else
-		gemv512(2, t, step, nt, x, acc);
+		gemv512(2, t, step, x, acc);
 }
 
 TGT512 static void tile_gemv_t_avx512(int bits, const uint8_t *t, const float *c, float *acc)
@@ -229,7 +229,7 @@ INL256 float hsum256(__m256 s)
 	return _mm_cvtss_f32(a);
 }
 
-INL256 void gemv256(int bits, const uint8_t *t, const float *step, int64_t nt, const float *x,
+INL256 void gemv256(int bits, const uint8_t *t, const float *step, const float *x,
 		    float *acc)
 {
 	for (int i = 0; i < T; i++) {
@@ -241,7 +241,7 @@ INL256 void gemv256(int bits, const uint8_t *t, const float *step, int64_t nt, c
 			s = _mm256_fmadd_ps(v[k], _mm256_loadu_ps(x + 8 * k), s);
 			u = _mm256_fmadd_ps(v[k + 1], _mm256_loadu_ps(x + 8 * k + 8), u);
 		}
-		acc[i] += step[i * nt] * hsum256(_mm256_add_ps(s, u));
+		acc[i] += step[i] * hsum256(_mm256_add_ps(s, u));
 	}
 }
 
@@ -262,15 +262,15 @@ INL256 void gemv_t256(int bits, const uint8_t *t, const float *c, float *acc)
 		_mm256_storeu_ps(acc + 8 * k, a[k]);
 }
 
-TGT256 static void tile_gemv_avx2(int bits, const uint8_t *t, const float *step, int64_t nt,
+TGT256 static void tile_gemv_avx2(int bits, const uint8_t *t, const float *step,
 				  const float *x, float *acc)
 {
 	if (bits == 8)
-		gemv256(8, t, step, nt, x, acc);
+		gemv256(8, t, step, x, acc);
 	else if (bits == 4)
-		gemv256(4, t, step, nt, x, acc);
+		gemv256(4, t, step, x, acc);
 	else
-		gemv256(2, t, step, nt, x, acc);
+		gemv256(2, t, step, x, acc);
 }
 
 TGT256 static void tile_gemv_t_avx2(int bits, const uint8_t *t, const float *c, float *acc)
@@ -287,7 +287,7 @@ TGT256 static void tile_gemv_t_avx2(int bits, const uint8_t *t, const float *c, 
 
 struct kernels {
 	const char *name;
-	void (*gemv)(int, const uint8_t *, const float *, int64_t, const float *, float *);
+	void (*gemv)(int, const uint8_t *, const float *, const float *, float *);
 	void (*gemv_t)(int, const uint8_t *, const float *, float *);
 };
 
@@ -363,7 +363,7 @@ static void quantize_segment(struct qmat *q, const float *a, int64_t gi, int64_t
 	for (int j = 0; j < T; j++)
 		sq[j] = (int8_t)(codes[j] - half);
 	qgemv_pack_row(q->bits, sq, tile_at(q, gi / T, J) + (gi % T) * row_bytes(q->bits));
-	q->step[gi * q->nt + J] = step;
+	q->step[((gi / T) * q->nt + J) * T + gi % T] = step;
 }
 
 int qmat_quantize(struct qmat *q, const float *a, int64_t m, int64_t n, int bits,
@@ -400,7 +400,7 @@ void qmat_decode(const struct qmat *q, float *out)
 	for (int64_t gi = 0; gi < q->rows; gi++)
 		for (int64_t J = 0; J < q->nt; J++) {
 			qgemv_unpack_row(q->bits, tile_at(q, gi / T, J) + (gi % T) * row_bytes(q->bits), sq);
-			float st = q->step[gi * q->nt + J];
+			float st = q->step[((gi / T) * q->nt + J) * T + gi % T];
 			for (int64_t j = J * T; j < (J + 1) * T && j < q->cols; j++)
 				out[gi * q->cols + j] = (float)sq[j - J * T] * st;
 		}
@@ -414,8 +414,7 @@ void qgemv(struct qmat *q, const float *x, float *y, int threads)
 	for (int64_t I = 0; I < q->mt; I++) {
 		float acc[T] = { 0 };
 		for (int64_t J = 0; J < q->nt; J++)
-			k->gemv(q->bits, tile_at(q, I, J), q->step + I * T * q->nt + J, q->nt,
-				q->xpad + J * T, acc);
+			k->gemv(q->bits, tile_at(q, I, J), q->step + (I * q->nt + J) * T, q->xpad + J * T, acc);
 		memcpy(q->ypad + I * T, acc, sizeof(acc));
 	}
 	memcpy(y, q->ypad, (size_t)q->rows * sizeof(float));
@@ -431,7 +430,7 @@ void qgemv_t(struct qmat *q, const float *r, float *g, int threads)
 		for (int64_t I = 0; I < q->mt; I++) {
 			/* The row scales fold into r: padding rows have step 0 and are skipped. */
 			for (int i = 0; i < T; i++)
-				c[i] = q->ypad[I * T + i] * q->step[(I * T + i) * q->nt + J];
+				c[i] = q->ypad[I * T + i] * q->step[(I * q->nt + J) * T + i];
 			k->gemv_t(q->bits, tile_at(q, I, J), c, acc);
 		}
 		memcpy(q->xpad + J * T, acc, sizeof(acc));

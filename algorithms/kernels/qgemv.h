@@ -8,7 +8,7 @@
  * each stored contiguously (tile (I, J) at index I * nt + J). Within a tile, each row's
  * 64 values are one quantization block of kernels/quant (scale max|v|, QUANT_MAXABS):
  * a signed code q in [-(2^(b-1) - 1), 2^(b-1) - 1] in two's complement, value q * step,
- * step[(I * 64 + i) * nt + J] per row segment. Packing of one 64-value row segment:
+ * one step per row segment, stored tile by tile: step[(I * nt + J) * 64 + i]. Packing of one 64-value row segment:
  *   8 bits: byte k = value k (64 bytes);
  *   4 bits: byte k (k < 32) = value k in the low nibble, value k + 32 in the high one;
  *   2 bits: byte k (k < 16) bits 2t..2t+1 = value k + 16 t, t = 0..3.
@@ -37,7 +37,7 @@ struct qmat {
 	int64_t rows, cols;    /* m, n */
 	int64_t mt, nt;        /* tiles down and across: ceil(m / 64), ceil(n / 64) */
 	uint8_t *data;         /* mt * nt tiles of 64 * 64 * bits / 8 bytes */
-	float *step;           /* (mt * 64) x nt: one scale per row segment (0 in padding) */
+	float *step;           /* mt * nt tiles x 64 rows: one scale per row segment (0 in padding) */
 	float *xpad, *ypad;    /* scratch: n and m padded to tiles */
 };
 
