@@ -10,6 +10,7 @@
 
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
+#include "algorithms/quantized_iht/qiht_experiments.h"
 #include "algorithms/relaxed_mis/mis_experiments.h"
 #include "algorithms/relaxed_structures/mc_experiments.h"
 #include "algorithms/relaxed_structures/mq_experiments.h"
@@ -35,6 +36,7 @@ static const struct rb_algorithm *const registry[] = {
 	&mis_sim_algorithm,
 	&mis_parallel_algorithm,
 	&tl2_algorithm,
+	&iht_algorithm, &qiht_algorithm, &qiht_speed_algorithm,
 	&selftest_algorithm,
 	NULL,
 };

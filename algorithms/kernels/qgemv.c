@@ -410,7 +410,9 @@ void qgemv(struct qmat *q, const float *x, float *y, int threads)
 {
 	const struct kernels *k = kernels();
 	memcpy(q->xpad, x, (size_t)q->cols * sizeof(float));
-#pragma omp parallel for num_threads(threads) schedule(static)
+	/* Dynamic: on a shared machine a descheduled thread holds back one tile row, not
+	 * half the matrix. */
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
 	for (int64_t I = 0; I < q->mt; I++) {
 		float acc[T] = { 0 };
 		for (int64_t J = 0; J < q->nt; J++)
@@ -424,7 +426,7 @@ void qgemv_t(struct qmat *q, const float *r, float *g, int threads)
 {
 	const struct kernels *k = kernels();
 	memcpy(q->ypad, r, (size_t)q->rows * sizeof(float));
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
 	for (int64_t J = 0; J < q->nt; J++) {
 		float acc[T] = { 0 }, c[T];
 		for (int64_t I = 0; I < q->mt; I++) {

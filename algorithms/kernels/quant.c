@@ -64,6 +64,12 @@ static uint8_t code_of(float v, float lo, float step, int levels, enum quant_rou
 		       struct rng *r)
 {
 	double t = ((double)v - lo) / step;
+	/* A grid point (0 under MAXABS, the extremes) lands within float rounding of an
+	 * integer t: snap it, so that stochastic rounding keeps such values exactly
+	 * instead of moving them one step with a probability of about 1e-7. */
+	double near = nearbyint(t);
+	if (fabs(t - near) < 1e-6)
+		t = near;
 	double c = floor(t + (rounding == QUANT_STOCHASTIC ? rng_uniform(r) : 0.5));
 	if (!(c >= 0))  /* also NaN */
 		return 0;
