@@ -68,7 +68,7 @@ static uint8_t code_of(float v, float lo, float step, int levels, enum quant_rou
 	 * integer t: snap it, so that stochastic rounding keeps such values exactly
 	 * instead of moving them one step with a probability of about 1e-7. */
 	double near = nearbyint(t);
-	if (fabs(t - near) < 1e-6)
+	if (fabs(t - near) < 1e-6 * fmax(1.0, fabs(t)))
 		t = near;
 	double c = floor(t + (rounding == QUANT_STOCHASTIC ? rng_uniform(r) : 0.5));
 	if (!(c >= 0))  /* also NaN */
@@ -92,13 +92,23 @@ int quant_encode(const struct quant_spec *q, const float *x, int64_t n, uint8_t 
 	return 0;
 }
 
+/* lo + c * step; under MAXABS as (c - mid) * step, the same number except that the
+ * middle code decodes to exactly 0 (lo + mid * step is 0 only to float rounding), so a
+ * sparse vector stays sparse. */
+static float value_of(const struct quant_spec *q, uint8_t c, float lo, float step)
+{
+	if (q->scaling == QUANT_MAXABS && step != 1.0f)
+		return (float)((int)c - (quant_levels(q) - 1) / 2) * step;
+	return lo + (float)c * step;
+}
+
 void quant_decode(const struct quant_spec *q, const uint8_t *codes, int64_t n, const float *lo,
 		  const float *step, float *out)
 {
 	int64_t len = q->bucket > 0 ? q->bucket : n;
 	for (int64_t i = 0; i < n; i++) {
 		int64_t j = i / len;
-		out[i] = lo[j] + (float)codes[i] * step[j];
+		out[i] = value_of(q, codes[i], lo[j], step[j]);
 	}
 }
 
@@ -114,7 +124,7 @@ int quant_apply(const struct quant_spec *q, const float *x, int64_t n, float *ou
 		bucket_grid(q, x + start, m, &lo, &step);
 		/* Each value is read before it is written: out may equal x. */
 		for (int64_t i = 0; i < m; i++)
-			out[start + i] = lo + (float)code_of(x[start + i], lo, step, levels, q->rounding, r) * step;
+			out[start + i] = value_of(q, code_of(x[start + i], lo, step, levels, q->rounding, r), lo, step);
 	}
 	return 0;
 }

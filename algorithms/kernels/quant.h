@@ -40,7 +40,8 @@ int quant_levels(const struct quant_spec *q);
 int64_t quant_nbuckets(const struct quant_spec *q, int64_t n);
 /* codes[i] in [0, quant_levels); bucket j's value of code c is lo[j] + c * step[j]. A
  * bucket whose range is below 1e-10 gets step 1 (Polino's rule) so every value codes
- * exactly. r may be NULL for QUANT_NEAREST. lo and step hold quant_nbuckets values.
+ * exactly. Under MAXABS the middle code decodes to exactly 0 (computed as (c - mid) * step,
+ * equal to lo + c * step up to float rounding). r may be NULL for QUANT_NEAREST. lo and step hold quant_nbuckets values.
  * Returns 0, or -1 for an invalid spec (or stochastic rounding without r). */
 int quant_encode(const struct quant_spec *q, const float *x, int64_t n, uint8_t *codes, float *lo,
 		 float *step, struct rng *r);
