@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #define T QGEMV_TILE
+/* Partial sums per row of a tile row in qgemv: one AVX-512 vector. */
+#define QGEMV_LANES 16
 
 static int64_t row_bytes(int bits)
 {
@@ -53,7 +55,8 @@ void qgemv_unpack_row(int bits, const uint8_t *in, int8_t *q)
 
 /* ---- portable kernels: one tile ---- */
 
-/* acc[i] += step[i] * (row i of the tile) . x[0..64) */
+/* acc[16 i] += step[i] * (row i of the tile) . x[0..64); the SIMD kernels spread the sum
+ * over lanes acc[16 i .. 16 i + 15], added up once per tile row. */
 static void tile_gemv_portable(int bits, const uint8_t *t, const float *step,
 			       const float *x, float *acc)
 {
@@ -63,7 +66,7 @@ static void tile_gemv_portable(int bits, const uint8_t *t, const float *step,
 		float s = 0;
 		for (int j = 0; j < T; j++)
 			s += (float)q[j] * x[j];
-		acc[i] += step[i] * s;
+		acc[QGEMV_LANES * i] += step[i] * s;
 	}
 }
 
@@ -128,7 +131,10 @@ INL512 void gemv512(int bits, const uint8_t *t, const float *step, const float *
 		__m512 u = _mm512_mul_ps(v[1], x1);
 		s = _mm512_fmadd_ps(v[2], x2, s);
 		u = _mm512_fmadd_ps(v[3], x3, u);
-		acc[i] += step[i] * _mm512_reduce_add_ps(_mm512_add_ps(s, u));
+		/* Lane sums stay in acc (L1) until the tile row ends: no reduction per tile. */
+		__m512 a = _mm512_loadu_ps(acc + QGEMV_LANES * i);
+		a = _mm512_fmadd_ps(_mm512_set1_ps(step[i]), _mm512_add_ps(s, u), a);
+		_mm512_storeu_ps(acc + QGEMV_LANES * i, a);
 	}
 }
 
@@ -221,14 +227,6 @@ INL256 void unpack256(int bits, const uint8_t *p, __m256 v[8])
 	}
 }
 
-INL256 float hsum256(__m256 s)
-{
-	__m128 a = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-	a = _mm_add_ps(a, _mm_movehl_ps(a, a));
-	a = _mm_add_ss(a, _mm_shuffle_ps(a, a, 1));
-	return _mm_cvtss_f32(a);
-}
-
 INL256 void gemv256(int bits, const uint8_t *t, const float *step, const float *x,
 		    float *acc)
 {
@@ -241,7 +239,9 @@ INL256 void gemv256(int bits, const uint8_t *t, const float *step, const float *
 			s = _mm256_fmadd_ps(v[k], _mm256_loadu_ps(x + 8 * k), s);
 			u = _mm256_fmadd_ps(v[k + 1], _mm256_loadu_ps(x + 8 * k + 8), u);
 		}
-		acc[i] += step[i] * hsum256(_mm256_add_ps(s, u));
+		__m256 a = _mm256_loadu_ps(acc + QGEMV_LANES * i);
+		a = _mm256_fmadd_ps(_mm256_set1_ps(step[i]), _mm256_add_ps(s, u), a);
+		_mm256_storeu_ps(acc + QGEMV_LANES * i, a);
 	}
 }
 
@@ -414,10 +414,15 @@ void qgemv(struct qmat *q, const float *x, float *y, int threads)
 	 * half the matrix. */
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
 	for (int64_t I = 0; I < q->mt; I++) {
-		float acc[T] = { 0 };
+		float acc[T * QGEMV_LANES] = { 0 };
 		for (int64_t J = 0; J < q->nt; J++)
 			k->gemv(q->bits, tile_at(q, I, J), q->step + (I * q->nt + J) * T, q->xpad + J * T, acc);
-		memcpy(q->ypad + I * T, acc, sizeof(acc));
+		for (int i = 0; i < T; i++) {
+			float y = 0;
+			for (int l = 0; l < QGEMV_LANES; l++)
+				y += acc[QGEMV_LANES * i + l];
+			q->ypad[I * T + i] = y;
+		}
 	}
 	memcpy(y, q->ypad, (size_t)q->rows * sizeof(float));
 }
