@@ -162,6 +162,14 @@ static int iterate(const struct rb_run *run, struct rb_recorder *rec, struct sol
 		}
 	}
 	rb_summary(rec, "time_per_iteration", (calib_now() - t0 - eval) / (double)iters);
+	/* The recovered and the true sources by pixel (row-major image index): the
+	 * positions found, for the sky table. */
+	for (int64_t j = 0; j < s->n; j++) {
+		if (st.x[j] != 0)
+			rb_record(rec, (double)j, "recovered_flux", st.x[j]);
+		if (s->truth[j] != 0)
+			rb_record(rec, (double)j, "true_flux", s->truth[j]);
+	}
 	rb_summary(rec, "final_rel_error", qiht_rel_error(st.x, s->truth, s->n));
 	rb_summary(rec, "final_support_recall", qiht_support_recall(st.x, s->truth, s->n));
 	rb_summary(rec, "step_shrinks", (double)st.shrinks);
