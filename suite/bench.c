@@ -47,6 +47,7 @@ static const struct bench_case dgemv_stream_bench = {
 extern const struct bench_case relaxed_structures_multiqueue_bench;
 extern const struct bench_case relaxed_structures_multicounter_bench;
 extern const struct bench_case kernels_topk_bench;
+extern const struct bench_case kernels_qgemv_bench;
 extern const struct bench_case relaxed_mis_bench;
 extern const struct bench_case tl2_clock_bench;
 extern const struct bench_case sparse_collectives_stream_bench;
@@ -57,6 +58,7 @@ static const struct bench_case *const bench_table[] = {
 	&relaxed_structures_multiqueue_bench,
 	&relaxed_structures_multicounter_bench,
 	&kernels_topk_bench,
+	&kernels_qgemv_bench,
 	&relaxed_mis_bench,
 	&tl2_clock_bench,
 	&sparse_collectives_stream_bench,

@@ -13,6 +13,7 @@
 #include "algorithms/byzantine_sgd/byzantine_sgd.h"
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
+#include "algorithms/quantized_iht/qiht_experiments.h"
 #include "algorithms/relaxed_mis/mis_experiments.h"
 #include "algorithms/relaxed_structures/mc_experiments.h"
 #include "algorithms/relaxed_structures/mq_experiments.h"
@@ -47,6 +48,7 @@ static const struct rb_algorithm *const registry[] = {
 	&hogwild_algorithm,
 	&sequential_sgd_algorithm,
 	&byzantine_sgd_algorithm,
+	&iht_algorithm, &qiht_algorithm, &qiht_speed_algorithm,
 	&selftest_algorithm,
 	NULL,
 };
