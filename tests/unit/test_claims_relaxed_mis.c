@@ -129,8 +129,11 @@ Test(claims_relaxed_mis, graph_independent)
 	cr_expect_eq(verdict(k, "graph_independent"), OUT_PASS);
 	ck_close(k);
 	k = ck_open(GRAPHS, "quick");
-	ck_summary(k, "NOT (scheduler = 'topk' AND dataset = 'ny_road')", "wasted", "1.4 * k");
-	ck_summary(k, "scheduler = 'topk' AND dataset = 'ny_road'", "wasted", "4 * k");
+	/* One graph (the first by name: ny_road with the mirror, its stand-in without)
+	 * multiplies top-k's overhead. */
+	ck_summary(k, "1", "wasted", "1.4 * k");
+	ck_summary(k, "scheduler = 'topk' AND dataset = (SELECT min(dataset) FROM runs)", "wasted",
+		   "4 * k");
 	cr_expect_eq(verdict(k, "graph_independent"), OUT_FAIL);
 	ck_close(k);
 }
