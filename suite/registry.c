@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algorithms/data_market/dm_runs.h"
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
 #include "algorithms/relaxed_mis/mis_experiments.h"
@@ -35,6 +36,10 @@ static const struct rb_algorithm *const registry[] = {
 	&mis_sim_algorithm,
 	&mis_parallel_algorithm,
 	&tl2_algorithm,
+	&dm_dividends_algorithm,
+	&dm_valuation_algorithm,
+	&dm_association_algorithm,
+	&dm_overhead_algorithm,
 	&selftest_algorithm,
 	NULL,
 };
