@@ -11,6 +11,7 @@
 #include "algorithms/async_sgd/delay_sim.h"
 #include "algorithms/async_sgd/hogwild.h"
 #include "algorithms/byzantine_sgd/byzantine_sgd.h"
+#include "algorithms/data_market/dm_runs.h"
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
 #include "algorithms/quantized_iht/qiht_experiments.h"
@@ -49,6 +50,10 @@ static const struct rb_algorithm *const registry[] = {
 	&sequential_sgd_algorithm,
 	&byzantine_sgd_algorithm,
 	&iht_algorithm, &qiht_algorithm, &qiht_speed_algorithm,
+	&dm_dividends_algorithm,
+	&dm_valuation_algorithm,
+	&dm_association_algorithm,
+	&dm_overhead_algorithm,
 	&selftest_algorithm,
 	NULL,
 };
