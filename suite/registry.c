@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algorithms/distillation/distill.h"
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
 #include "algorithms/relaxed_mis/mis_experiments.h"
@@ -35,6 +36,7 @@ static const struct rb_algorithm *const registry[] = {
 	&mis_sim_algorithm,
 	&mis_parallel_algorithm,
 	&tl2_algorithm,
+	&dist_teacher_algorithm, &dist_train_algorithm, &distill_algorithm, &pm_quant_algorithm, &quantized_train_algorithm, &quantized_distill_algorithm, &diff_quant_algorithm,
 	&selftest_algorithm,
 	NULL,
 };
