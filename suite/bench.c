@@ -49,6 +49,7 @@ extern const struct bench_case relaxed_structures_multicounter_bench;
 extern const struct bench_case kernels_topk_bench;
 extern const struct bench_case relaxed_mis_bench;
 extern const struct bench_case tl2_clock_bench;
+extern const struct bench_case distillation_train_bench;
 
 static const struct bench_case *const bench_table[] = {
 	&dgemv_stream_bench,
@@ -57,6 +58,7 @@ static const struct bench_case *const bench_table[] = {
 	&kernels_topk_bench,
 	&relaxed_mis_bench,
 	&tl2_clock_bench,
+	&distillation_train_bench,
 	NULL,
 };
 /* ---- end of the table ---- */

@@ -44,7 +44,7 @@
 
 #define P_DQ                                                                                       \
 	{"dq_epochs", RB_INT, "5", 1, 10000, NULL, "DQ: epochs of point training"},                \
-	{"dq_lr", RB_REAL, "1e-4", 1e-12, 10, NULL, "DQ: learning rate of the points"},            \
+	{"dq_lr", RB_REAL, "1e-5", 1e-12, 10, NULL, "DQ: learning rate of the points (authors: 1e-5 to 1e-6)"},            \
 	{"dq_init", RB_CHOICE, "quantiles", 0, 0, "quantiles|uniform", "DQ: initial points"},      \
 	{"dq_target", RB_CHOICE, "student", 0, 0, "student|teacher",                                \
 	 "DQ: soft targets from the full-precision student (authors' code) or the teacher"}
@@ -484,29 +484,29 @@ static int dq_run(const struct rb_run *run, struct rb_recorder *rec)
 	return rc;
 }
 
-#define DIST_ALGO(var, nm, sum, table, fn)                                                          \
+#define DIST_ALGO(var, nm, sum, table, fn, noseed)                                                  \
 	const struct rb_algorithm var = { .name = nm, .family = "distillation", .summary = sum,     \
 					  .paper = "arXiv 1802.05668", .params = table,                \
-					  .needs_data = 1, .run = fn }
+					  .needs_data = 1, .seedless = noseed, .run = fn }
 
 DIST_ALGO(dist_teacher_algorithm, "dist_teacher",
 	  "the full-precision teacher ReLU MLP on labels (trained once, cached)", fp_params,
-	  teacher_run);
+	  teacher_run, 1); /* the teacher depends on teacher_seed, not the run's seed */
 DIST_ALGO(dist_train_algorithm, "dist_train",
 	  "a full-precision student on labels only; times its inference against the teacher's",
-	  train_params, train_run);
+	  train_params, train_run, 0);
 DIST_ALGO(distill_algorithm, "distill",
 	  "a full-precision student trained with the distillation loss (cached per seed)",
-	  fp_params, distill_run);
+	  fp_params, distill_run, 0);
 DIST_ALGO(pm_quant_algorithm, "pm_quant",
 	  "post-mortem uniform quantization of the distilled student, with or without buckets",
-	  quant_params, pm_run);
+	  quant_params, pm_run, 0);
 DIST_ALGO(quantized_train_algorithm, "quantized_train",
 	  "quantized training on labels: shadow weights, passes at Q(w), final model Q(w)",
-	  quant_params, qtrain_run);
+	  quant_params, qtrain_run, 0);
 DIST_ALGO(quantized_distill_algorithm, "quantized_distill",
 	  "quantized distillation (Algorithm 1): shadow weights, distillation loss at Q(w)",
-	  quant_params, qdistill_run);
+	  quant_params, qdistill_run, 0);
 DIST_ALGO(diff_quant_algorithm, "diff_quant",
 	  "differentiable quantization: learned points per tensor, weights frozen",
-	  dq_params, dq_run);
+	  dq_params, dq_run, 0);
