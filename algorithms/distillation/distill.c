@@ -51,10 +51,10 @@
 
 #define P_TIME {"time_s", RB_REAL, "0.6", 0.02, 600, NULL, "inference timing: seconds per side"}
 
-static const struct rb_param_spec fp_params[] = { P_NET, { NULL } };
-static const struct rb_param_spec train_params[] = { P_NET, P_TIME, { NULL } };
-static const struct rb_param_spec quant_params[] = { P_NET, P_QUANT, { NULL } };
-static const struct rb_param_spec dq_params[] = { P_NET, P_QUANT, P_DQ, { NULL } };
+static const struct rb_param_spec fp_params[] = { P_NET, { 0 } };
+static const struct rb_param_spec train_params[] = { P_NET, P_TIME, { 0 } };
+static const struct rb_param_spec quant_params[] = { P_NET, P_QUANT, { 0 } };
+static const struct rb_param_spec dq_params[] = { P_NET, P_QUANT, P_DQ, { 0 } };
 
 static float *alloc_w(const struct net *n)
 {
