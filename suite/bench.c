@@ -52,6 +52,7 @@ extern const struct bench_case relaxed_mis_bench;
 extern const struct bench_case tl2_clock_bench;
 extern const struct bench_case sparse_collectives_stream_bench;
 extern const struct bench_case async_sgd_hogwild_bench;
+extern const struct bench_case distillation_train_bench;
 
 static const struct bench_case *const bench_table[] = {
 	&dgemv_stream_bench,
@@ -63,6 +64,7 @@ static const struct bench_case *const bench_table[] = {
 	&tl2_clock_bench,
 	&sparse_collectives_stream_bench,
 	&async_sgd_hogwild_bench,
+	&distillation_train_bench,
 	NULL,
 };
 /* ---- end of the table ---- */

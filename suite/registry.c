@@ -12,6 +12,7 @@
 #include "algorithms/async_sgd/hogwild.h"
 #include "algorithms/byzantine_sgd/byzantine_sgd.h"
 #include "algorithms/data_market/dm_runs.h"
+#include "algorithms/distillation/distill.h"
 #include "algorithms/htm_conflict/competitive.h"
 #include "algorithms/htm_conflict/throughput.h"
 #include "algorithms/quantized_iht/qiht_experiments.h"
@@ -54,6 +55,13 @@ static const struct rb_algorithm *const registry[] = {
 	&dm_valuation_algorithm,
 	&dm_association_algorithm,
 	&dm_overhead_algorithm,
+	&dist_teacher_algorithm,
+	&dist_train_algorithm,
+	&distill_algorithm,
+	&pm_quant_algorithm,
+	&quantized_train_algorithm,
+	&quantized_distill_algorithm,
+	&diff_quant_algorithm,
 	&selftest_algorithm,
 	NULL,
 };

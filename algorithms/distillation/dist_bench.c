@@ -1,0 +1,139 @@
+/*
+ * dist_bench: `make bench` case of the distillation family. Training samples per second
+ * of the teacher MLP (784-512-512-10, batch 64, cross-entropy, Nesterov SGD) at 1 and 2
+ * threads, as a ratio to PyTorch CPU on the same network, batch and threads
+ * (peer_torch.py, run in the same bench). Without python3-torch the bench says "peer not
+ * installed" and uses the sgemm limit instead: the samples per second the measured
+ * sgemm GFLOP/s would allow for the pass's 3 x forward FLOPs.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "algorithms/distillation/train.h"
+#include "algorithms/models/net.h"
+#include "suite/bench.h"
+
+#define DB_BATCH 64
+#define DB_ROWS 4096
+#define DB_SECONDS 2.0
+
+static double db_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+struct db_state {
+	struct net n;
+	float *w, *x;
+	int32_t *y;
+};
+
+/* Epochs of dt_train over the random set for about DB_SECONDS: samples per second. */
+static double db_rate(struct db_state *s, double *loss_drop)
+{
+	struct dt_data d = { s->x, s->y, NULL, DB_ROWS };
+	struct dt_opts o = { .epochs = 1, .batch = DB_BATCH, .lr = 0.02, .momentum = 0.9,
+			     .weight_decay = 2.2e-4, .patience = 0, .loss = { 0.7, 2.0, 0 } };
+	struct dloss ce = { 0.0, 1.0, 0 };
+	struct rng r;
+	rng_seed(&r, 1, 0);
+	double before = dt_loss(&s->n, s->w, &d, &ce);
+	if (dt_train(&s->n, s->w, &d, &o, NULL, &r) != 0)
+		return -1.0;
+	int64_t samples = 0;
+	double start = db_now();
+	while (db_now() - start < DB_SECONDS) {
+		if (dt_train(&s->n, s->w, &d, &o, NULL, &r) != 0)
+			return -1.0;
+		samples += DB_ROWS;
+	}
+	double rate = (double)samples / (db_now() - start);
+	*loss_drop = before - dt_loss(&s->n, s->w, &d, &ce);
+	return rate;
+}
+
+/* PyTorch's samples/s from peer_torch.py, or -1 when torch is not installed. */
+static double db_peer(int threads)
+{
+	const char *root = getenv("RELAXBENCH_ROOT");
+	char cmd[1024];
+	double rate = -1.0;
+	if (system("python3 -c 'import torch' >/dev/null 2>&1") != 0)
+		return -1.0;
+	snprintf(cmd, sizeof(cmd),
+		 "python3 %s/algorithms/distillation/peer_torch.py --threads %d --batch %d "
+		 "--seconds %g 2>/dev/null", root && *root ? root : ".", threads, DB_BATCH, DB_SECONDS);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1.0;
+	if (fscanf(p, "%lf", &rate) != 1)
+		rate = -1.0;
+	pclose(p);
+	return rate;
+}
+
+static int db_run(struct bench_ctx *ctx, char *err, size_t errlen)
+{
+	struct db_state s = { .n = { .layers = 3, .sizes = { 784, 512, 512, 10 } } };
+	int64_t np = net_param_count(&s.n);
+	int rc = 0, saved_omp = omp_get_max_threads(), saved_blas = openblas_get_num_threads();
+	s.w = malloc((size_t)np * sizeof(float));
+	s.x = malloc((size_t)DB_ROWS * 784 * sizeof(float));
+	s.y = malloc(DB_ROWS * sizeof(int32_t));
+	if (!s.w || !s.x || !s.y) {
+		snprintf(err, errlen, "no memory");
+		rc = -1;
+	}
+	struct rng r;
+	rng_seed(&r, 7, 0);
+	for (int64_t i = 0; !rc && i < (int64_t)DB_ROWS * 784; i++)
+		s.x[i] = (float)rng_uniform(&r);
+	for (int64_t i = 0; !rc && i < DB_ROWS; i++)
+		s.y[i] = (int32_t)rng_below(&r, 10);
+	for (int threads = 1; !rc && threads <= 2; threads++) {
+		char params[128];
+		double drop = 0.0;
+		net_init(&s.n, s.w, &r);
+		omp_set_num_threads(threads);
+		openblas_set_num_threads(threads);
+		double rate = db_rate(&s, &drop);
+		if (rate <= 0 || !(drop > 0)) {
+			snprintf(err, errlen, "training did not lower the loss (verification)");
+			rc = -1;
+			break;
+		}
+		double peer = db_peer(threads);
+		snprintf(params, sizeof(params), "net=784-512-512-10;batch=%d;threads=%d", DB_BATCH, threads);
+		if (peer > 0) {
+			rc = bench_emit(ctx, params, rate, "samples/s", peer, "pytorch_samples/s", err, errlen);
+			continue;
+		}
+		printf("distillation_train: peer not installed (python3-torch; make deps-peers): "
+		       "ratio to the sgemm limit instead\n");
+		double limit = ctx->limits.sgemm_gflops * 1e9 / (3.0 * net_flops(&s.n));
+		if (threads == 1)
+			limit /= ctx->limits.blas_threads > 0 ? ctx->limits.blas_threads : 1;
+		rc = bench_emit(ctx, params, rate, "samples/s", limit, "sgemm_limit_samples/s", err, errlen);
+	}
+	omp_set_num_threads(saved_omp);
+	openblas_set_num_threads(saved_blas);
+	free(s.w);
+	free(s.x);
+	free(s.y);
+	return rc;
+}
+
+const struct bench_case distillation_train_bench = {
+	.name = "distillation_train",
+	.family = "distillation",
+	.doc = "teacher MLP training samples/s at 1 and 2 threads / PyTorch CPU on the same net, "
+	       "batch and threads (peer_torch.py; without torch: / the sgemm-limit rate)",
+	.run = db_run,
+};
