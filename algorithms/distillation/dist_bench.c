@@ -59,16 +59,18 @@ static double db_rate(struct db_state *s, double *loss_drop)
 	return rate;
 }
 
-/* PyTorch's samples/s from peer_torch.py, or -1 when torch is not installed. */
+/* PyTorch's samples/s from peer_torch.py, or -1 when torch is not installed. Debian's
+ * /usr/bin/python3 is the interpreter that sees python3-torch, whatever python3 comes
+ * first on PATH (a pyenv shim, a virtual environment). */
 static double db_peer(int threads)
 {
 	const char *root = getenv("RELAXBENCH_ROOT");
 	char cmd[1024];
 	double rate = -1.0;
-	if (system("python3 -c 'import torch' >/dev/null 2>&1") != 0)
+	if (system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0)
 		return -1.0;
 	snprintf(cmd, sizeof(cmd),
-		 "python3 %s/algorithms/distillation/peer_torch.py --threads %d --batch %d "
+		 "/usr/bin/python3 %s/algorithms/distillation/peer_torch.py --threads %d --batch %d "
 		 "--seconds %g 2>/dev/null", root && *root ? root : ".", threads, DB_BATCH, DB_SECONDS);
 	FILE *p = popen(cmd, "r");
 	if (!p)
