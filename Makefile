@@ -23,7 +23,9 @@ JOBS    ?=
 RESULTS ?= results
 PLOTS   ?= plots/out
 
-PKGS := openblas yaml-0.1 sqlite3 jansson libcrypto zlib liblzma
+# ompi-c: Open MPI (algorithms/comm/comm_mpi.c), linked by default and used only by
+# runs that ask for `backend: mpi`, which the executor starts under mpirun.
+PKGS := openblas yaml-0.1 sqlite3 jansson libcrypto zlib liblzma ompi-c
 
 ifeq ($(TSAN),1)
 # ThreadSanitizer: the concurrency stress cases (tests/unit/stress_*.c), which use
@@ -46,13 +48,14 @@ endif
 DEB_PKGS := build-essential clang libclang-rt-dev pkg-config libopenblas-dev libyaml-dev \
             libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev libbz2-dev liblzma-dev \
             libcriterion-dev gnuplot-nox parallel sqlite3 curl liblinear-dev \
-            libcsv-dev dataset-fashion-mnist git
+            libcsv-dev dataset-fashion-mnist git openmpi-bin libopenmpi-dev
 # One header or tool per package, to tell quickly whether anything is missing.
 DEB_PROBES := /usr/include/$(shell gcc -dumpmachine 2>/dev/null)/cblas.h /usr/include/yaml.h /usr/include/sqlite3.h \
               /usr/include/jansson.h /usr/include/openssl/sha.h \
               /usr/include/criterion/criterion.h /usr/include/zlib.h /usr/include/bzlib.h \
               /usr/include/lzma.h /usr/bin/gnuplot /usr/bin/parallel /usr/bin/pkg-config \
               /usr/bin/clang /usr/bin/sqlite3 /usr/bin/curl /usr/include/linear.h /usr/include/csv.h /usr/bin/git \
+              /usr/bin/mpirun /usr/lib/$(shell gcc -dumpmachine 2>/dev/null)/pkgconfig/ompi-c.pc \
               /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
