@@ -91,11 +91,17 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 # cannot start under ThreadSanitizer (its inheritable arena collides with TSan's memory map).
 STRESS_SRC := tests/tsan/stress_main.c $(wildcard tests/unit/stress_*.c)
 STRESS_OBJ := $(STRESS_SRC:%.c=$(BUILD)/obj/%.o)
-DEPS     := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(STRESS_OBJ:.o=.d)
+# The MPI backend's check (tests/mpi/): a plain program run under mpirun by the Criterion
+# test test_comm_mpi.c, since Criterion's forked workers and MPI_Init do not mix.
+MPICHECK_SRC := $(wildcard tests/mpi/*.c)
+MPICHECK_OBJ := $(MPICHECK_SRC:%.c=$(BUILD)/obj/%.o)
+DEPS     := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(STRESS_OBJ:.o=.d) \
+            $(MPICHECK_OBJ:.o=.d)
 
 BIN   := $(BUILD)/relaxbench
 TESTS := $(BUILD)/relaxbench-tests
 STRESS := $(BUILD)/relaxbench-stress
+MPICHECK := $(BUILD)/relaxbench-mpicheck
 
 .PHONY: all deps test reproduce bench clean datasets fuzz regress reference
 all: $(BIN)
@@ -129,6 +135,9 @@ $(TESTS): $(TEST_OBJ) $(BUILD)/librelaxbench.a
 $(STRESS): $(STRESS_OBJ) $(BUILD)/librelaxbench.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(MPICHECK): $(MPICHECK_OBJ) $(BUILD)/librelaxbench.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 # `make deps`: install what is missing when root; otherwise print the exact command and fail.
 deps:
 	@missing=0; for f in $(DEB_PROBES); do [ -e $$f ] || missing=1; done; \
@@ -153,9 +162,10 @@ test: deps
 	TSAN_OPTIONS=halt_on_error=1 $(STRESS)
 else
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TESTS)
+	@$(MAKE) --no-print-directory $(BIN) $(TESTS) $(MPICHECK)
 	@[ "$(TEST_FUZZ_SECONDS)" = 0 ] || $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	RELAXBENCH_BIN=$(abspath $(BIN)) RELAXBENCH_ROOT=$(CURDIR) \
+	  RELAXBENCH_MPICHECK=$(abspath $(MPICHECK)) \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1 \

@@ -287,7 +287,8 @@ static void mpi_child_main(const struct sweep *s, const struct sweep_run *r, con
 			   const char *tmp)
 {
 	char path[4200], store[4096], *argv[96];
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* SIGTERM, so that mpirun takes its ranks down with it (see wait_child). */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1)
 		_exit(4);
 	setpgid(0, 0);
@@ -313,11 +314,17 @@ struct outcome {
 	long peak_rss_kb;
 };
 
-/* `announce` (NULL for none) is printed once the run has taken more than a second. */
-static void wait_child(pid_t pid, double timeout_s, const char *announce, struct outcome *out)
+/* mpirun puts its ranks in process groups of their own: SIGKILL to mpirun would leave
+ * them running, SIGTERM has it kill them first. SIGKILL follows after this grace. */
+#define EXEC_MPI_GRACE_S 5.0
+
+/* `announce` (NULL for none) is printed once the run has taken more than a second.
+ * `term_first`: on timeout, SIGTERM (mpirun) and SIGKILL only after the grace. */
+static void wait_child(pid_t pid, double timeout_s, int term_first, const char *announce,
+		       struct outcome *out)
 {
 	double start = now_s(), sleep_s = 0.001;
-	int status = 0, timed_out = 0, announced = 0;
+	int status = 0, timed_out = 0, announced = 0, killed = 0;
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
 	for (;;) {
@@ -326,9 +333,14 @@ static void wait_child(pid_t pid, double timeout_s, const char *announce, struct
 			break;
 		double t = now_s() - start;
 		if (!timed_out && t > timeout_s) {
+			kill(-pid, term_first ? SIGTERM : SIGKILL);
+			kill(pid, term_first ? SIGTERM : SIGKILL);
+			timed_out = 1;
+		}
+		if (timed_out && !killed && t > timeout_s + (term_first ? EXEC_MPI_GRACE_S : 0.0)) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
-			timed_out = 1;
+			killed = 1;
 		}
 		if (announce && !announced && t > 1.0) {
 			fprintf(stderr, "%s\n", announce);
@@ -552,7 +564,7 @@ static int run_one(const struct sweep *s, const struct sweep_run *r, const struc
 		return -1;
 	}
 	struct outcome oc;
-	wait_child(pid, timeout_s, announce, &oc);
+	wait_child(pid, timeout_s, exec_run_ranks(r) > 0, announce, &oc);
 	int cannot_write = why[0] != 0;
 	if (cannot_write)
 		snprintf(err, errlen, "%.*s", EXEC_WHY_LEN, why);
@@ -728,6 +740,8 @@ int exec_rank_main(const struct sweep *s, const char *id, const char *dir, char 
 			 mf_scale_name(s->scale));
 		return -1;
 	}
+	/* A rank dies with its launcher: a killed mpirun must not leave ranks behind. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (comm_mpi_init(NULL, NULL) != 0) {
 		snprintf(err, errlen, "MPI_Init failed");
 		return -1;

@@ -210,35 +210,51 @@ static int mpi_allreduce_sparse(struct comm *c, const struct comm_pair *const *s
 	return rc;
 }
 
-/* One step: post the receive, then the send, and wait for both; on MPI every local
- * worker is this rank, so out and in have one entry each. A message larger than the
- * receive's cap is MPI_ERR_TRUNCATE here (the communicator returns errors). */
+/* A message from `from`, whatever its size: matched by MPI_Mprobe first, so that one
+ * larger than the slot is still taken off the wire (into scratch) and reported as -1
+ * instead of a truncation, on which Open MPI's shared-memory transport can hang. */
+static int receive_probed(struct mpi_backend *b, struct comm_slot *in)
+{
+	MPI_Message msg;
+	MPI_Status st;
+	int got = 0;
+	MPI_Mprobe(in->peer, 0, b->comm, &msg, &st);
+	MPI_Get_count(&st, MPI_BYTE, &got);
+	int fits = (uint64_t)got <= in->cap;
+	void *scratch = fits ? NULL : malloc((size_t)got);
+	MPI_Mrecv(fits ? in->buf : scratch, got, MPI_BYTE, &msg, MPI_STATUS_IGNORE);
+	free(scratch);
+	in->bytes = fits ? (uint64_t)got : 0;
+	return fits ? got : -1;
+}
+
+/* One step: post the send, take the receive, wait for the send. On MPI every local
+ * worker is this rank, so out and in have one entry each. The send is non-blocking, so
+ * every rank reaches its receive whatever the pattern of the step. */
 static int mpi_exchange(struct comm *c, const struct comm_msg *out, struct comm_slot *in)
 {
 	struct mpi_backend *b = backend_of(c);
-	MPI_Request req[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
-	MPI_Status st[2];
-	int P = c->workers;
-	if (out[0].peer >= P || in[0].peer >= P || out[0].bytes > INT_MAX || in[0].cap > INT_MAX
+	MPI_Request req = MPI_REQUEST_NULL;
+	int P = c->workers, got = 0;
+	if (out[0].peer >= P || in[0].peer >= P || out[0].bytes > INT_MAX
 	    || (out[0].peer >= 0 && out[0].bytes > 0 && !out[0].buf))
 		return -1;
-	if (in[0].peer >= 0)
-		MPI_Irecv(in[0].buf, (int)in[0].cap, MPI_BYTE, in[0].peer, 0, b->comm, &req[0]);
 	if (out[0].peer >= 0)
-		MPI_Isend(out[0].buf, (int)out[0].bytes, MPI_BYTE, out[0].peer, 0, b->comm, &req[1]);
-	if (MPI_Waitall(2, req, st) != MPI_SUCCESS)
-		return -1;
+		MPI_Isend(out[0].buf, (int)out[0].bytes, MPI_BYTE, out[0].peer, 0, b->comm, &req);
 	in[0].bytes = 0;
-	if (in[0].peer >= 0) {
-		int got = 0;
-		MPI_Get_count(&st[0], MPI_BYTE, &got);
-		in[0].bytes = (uint64_t)got;
-		c->stats[0].bytes_received += (uint64_t)got;
-		c->stats[0].messages_received++;
-	}
+	if (in[0].peer >= 0)
+		got = receive_probed(b, &in[0]);
+	if (MPI_Wait(&req, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+		return -1;
 	if (out[0].peer >= 0) {
 		c->stats[0].bytes_sent += out[0].bytes;
 		c->stats[0].messages_sent++;
+	}
+	if (got < 0)
+		return -1;
+	if (in[0].peer >= 0) {
+		c->stats[0].bytes_received += (uint64_t)got;
+		c->stats[0].messages_received++;
 	}
 	return 0;
 }
@@ -309,7 +325,7 @@ struct comm *comm_mpi_new(int workers, char *why, size_t whylen)
 	}
 	struct mpi_backend *b = c->backend;
 	/* A duplicate, so no message of ours matches one of another library's, and with
-	 * errors returned rather than fatal (a truncated receive is a -1, not an abort). */
+	 * errors returned rather than fatal. */
 	MPI_Comm_dup(MPI_COMM_WORLD, &b->comm);
 	MPI_Comm_set_errhandler(b->comm, MPI_ERRORS_RETURN);
 	c->ops = &mpi_ops;
