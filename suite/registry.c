@@ -13,6 +13,8 @@
 #include "algorithms/relaxed_mis/mis_experiments.h"
 #include "algorithms/relaxed_structures/mc_experiments.h"
 #include "algorithms/relaxed_structures/mq_experiments.h"
+#include "algorithms/sparse_collectives/qsgd_check.h"
+#include "algorithms/sparse_collectives/sparse_allreduce_bench.h"
 #include "algorithms/sparsified_sgd/sgd.h"
 #include "algorithms/sparsified_sgd/topk_sgd.h"
 #include "algorithms/tl2/tl2_experiments.h"
@@ -35,6 +37,8 @@ static const struct rb_algorithm *const registry[] = {
 	&mis_sim_algorithm,
 	&mis_parallel_algorithm,
 	&tl2_algorithm,
+	&sparse_allreduce_bench_algorithm,
+	&qsgd_check_algorithm,
 	&selftest_algorithm,
 	NULL,
 };
