@@ -5,7 +5,8 @@
  * and once over MPI (its own worker), and checks that the results are the same bits
  * and its own worker's byte and message counts the same numbers. Also: the exchange
  * step (a ring shift of messages of different sizes, a rank that sends nothing), a
- * truncated receive and an index out of range are errors, and gathered stats.
+ * message larger than its slot and an index out of range are errors, gathered stats,
+ * and every sparse allreduce of SparCML (sparse_allreduce.c) on MPI against in process.
  * Criterion is not used: its forked workers and MPI_Init do not mix. Exit 0 when every
  * rank passed; each failure is one line on stderr naming the rank.
  */
@@ -17,6 +18,7 @@
 
 #include "algorithms/comm/comm.h"
 #include "algorithms/comm/comm_mpi.h"
+#include "algorithms/comm/sparse_allreduce.h"
 #include "algorithms/kernels/rng.h"
 
 #define N 1237        /* not a multiple of 2 or 3: uneven ring chunks */
@@ -130,6 +132,65 @@ static void check_exchange(struct comm *ip, struct comm *mp, int me, int P)
 	}
 }
 
+/* Worker p's stream: a sorted support of about MAXK indices, float values. */
+static int make_stream(struct ss_stream *s, int p)
+{
+	uint32_t idx[MAXK];
+	float val[MAXK];
+	uint32_t k = 0;
+	struct rng r;
+	rng_seed(&r, 7, (uint64_t)p + 1);
+	for (uint32_t i = 0; i < N && k < MAXK; i++)
+		if (rng_below(&r, N) < 4 * MAXK / 5)
+			idx[k] = i, val[k++] = (float)rng_normal(&r);
+	ss_init(s);
+	return ss_from_pairs(s, 0, N, idx, val, k);
+}
+
+static int same_stream(const struct ss_stream *a, const struct ss_stream *b)
+{
+	if (a->dense != b->dense || a->nnz != b->nnz)
+		return 0;
+	for (uint32_t i = 0; i < N; i++) {
+		float x = ss_get(a, i), y = ss_get(b, i);
+		if (memcmp(&x, &y, sizeof(x)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Every SparCML variant (sparse_allreduce.c, written once over comm_exchange) on MPI
+ * against the same variant in process: the same bits, the same bytes this worker sent. */
+static void check_sparse_collectives(struct comm *ip, struct comm *mp, int me, int P)
+{
+	struct ss_stream in[64], out_ip[64], out_mp;
+	struct sar_options o = { 0, 99, MAXK };
+	struct sar_ctx *xi = sar_new(ip, N, &o), *xm = sar_new(mp, N, &o);
+	check(xi && xm, "sar_new");
+	for (int p = 0; p < P; p++) {
+		check(make_stream(&in[p], p) == 0, "stream");
+		ss_init(&out_ip[p]);
+	}
+	ss_init(&out_mp);
+	for (int v = 0; xi && xm && v < SAR_VARIANTS; v++) {
+		char what[128];
+		snprintf(what, sizeof(what), "%s: not the in-process bits", sar_variant_name(v));
+		int a = sar_allreduce(xi, (enum sar_variant)v, in, out_ip);
+		int b = sar_allreduce(xm, (enum sar_variant)v, &in[me], &out_mp);
+		check(a == 0 && b == 0, sar_variant_name(v));
+		check(a != 0 || b != 0 || same_stream(&out_ip[me], &out_mp), what);
+		snprintf(what, sizeof(what), "%s: bytes sent differ", sar_variant_name(v));
+		check(sar_cost_of(xi, me)->bytes_sent == sar_cost_of(xm, 0)->bytes_sent, what);
+	}
+	for (int p = 0; p < P; p++) {
+		ss_free(&in[p]);
+		ss_free(&out_ip[p]);
+	}
+	ss_free(&out_mp);
+	sar_free(xi);
+	sar_free(xm);
+}
+
 int main(int argc, char **argv)
 {
 	if (comm_mpi_init(&argc, &argv) != 0)
@@ -150,6 +211,7 @@ int main(int argc, char **argv)
 	check(same_stats(&ip->stats[me], &mp->stats[0]), "collectives: this worker's counts differ");
 	check_bad_index(mp, &in, me);
 	check_exchange(ip, mp, me, P);
+	check_sparse_collectives(ip, mp, me, P);
 	struct comm_stats all[64];
 	check(comm_stats_gather(mp, all) == 0, "stats gather");
 	for (int p = 0; p < P; p++)
