@@ -862,7 +862,8 @@ static const struct command commands[] = {
 	 "SHA-256 (the mirror first)", cmd_fetch, "Aq"},
 	{"run", "MANIFEST...", "carry out the runs of manifests (skipping finished ones)", cmd_run,
 	 "srjFfTxqSJH"},
-	{"run-one", "MANIFEST --id ID", "one run, in-process (what --jobs hands to GNU parallel)",
+	{"run-one", "MANIFEST --id ID", "one run (what --jobs hands to GNU parallel); a backend: mpi "
+	 "run starts mpirun with its ranks",
 	 cmd_run_one, "srFfTiqHD"},
 	{"commands", "MANIFEST...", "print the run-one command line of each unfinished run (for any "
 	 "scheduler)", cmd_commands, "srxAfFH"},
