@@ -432,6 +432,14 @@ static int cmd_run_one(struct opts *o)
 		unload(&l);
 		return rrc < 0 ? 1 : 0;
 	}
+	if (getenv("OMPI_COMM_WORLD_SIZE")) {
+		/* Each rank would start an executor of its own, and a backend: mpi run its own
+		 * mpirun: the executor starts mpirun itself. */
+		fprintf(stderr, "relaxbench run-one: started under mpirun; run `relaxbench run-one "
+			"MANIFEST --id ID` without it (a backend: mpi run starts mpirun itself)\n");
+		unload(&l);
+		return EXIT_INPUT;
+	}
 	if (exec_check_mpi(l.s, l.n, o->id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		unload(&l);
