@@ -25,7 +25,9 @@ JOBS    ?=
 RESULTS ?= results
 PLOTS   ?= plots/out
 
-PKGS := openblas yaml-0.1 sqlite3 jansson libcrypto zlib liblzma
+# ompi-c: Open MPI (algorithms/comm/comm_mpi.c), linked by default and used only by
+# runs that ask for `backend: mpi`, which the executor starts under mpirun.
+PKGS := openblas yaml-0.1 sqlite3 jansson libcrypto zlib liblzma ompi-c
 
 ifeq ($(TSAN),1)
 # ThreadSanitizer: the concurrency stress cases (tests/unit/stress_*.c), which use
@@ -48,13 +50,14 @@ endif
 DEB_PKGS := build-essential clang libclang-rt-dev pkg-config libopenblas-dev libyaml-dev \
             libsqlite3-dev libjansson-dev libssl-dev zlib1g-dev libbz2-dev liblzma-dev \
             libcriterion-dev gnuplot-nox parallel sqlite3 curl liblinear-dev \
-            libcsv-dev dataset-fashion-mnist git
+            libcsv-dev dataset-fashion-mnist git openmpi-bin libopenmpi-dev
 # One header or tool per package, to tell quickly whether anything is missing.
 DEB_PROBES := /usr/include/$(shell gcc -dumpmachine 2>/dev/null)/cblas.h /usr/include/yaml.h /usr/include/sqlite3.h \
               /usr/include/jansson.h /usr/include/openssl/sha.h \
               /usr/include/criterion/criterion.h /usr/include/zlib.h /usr/include/bzlib.h \
               /usr/include/lzma.h /usr/bin/gnuplot /usr/bin/parallel /usr/bin/pkg-config \
               /usr/bin/clang /usr/bin/sqlite3 /usr/bin/curl /usr/include/linear.h /usr/include/csv.h /usr/bin/git \
+              /usr/bin/mpirun /usr/lib/$(shell gcc -dumpmachine 2>/dev/null)/pkgconfig/ompi-c.pc \
               /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -90,11 +93,17 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 # cannot start under ThreadSanitizer (its inheritable arena collides with TSan's memory map).
 STRESS_SRC := tests/tsan/stress_main.c $(wildcard tests/unit/stress_*.c)
 STRESS_OBJ := $(STRESS_SRC:%.c=$(BUILD)/obj/%.o)
-DEPS     := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(STRESS_OBJ:.o=.d)
+# The MPI backend's check (tests/mpi/): a plain program run under mpirun by the Criterion
+# test test_comm_mpi.c, since Criterion's forked workers and MPI_Init do not mix.
+MPICHECK_SRC := $(wildcard tests/mpi/*.c)
+MPICHECK_OBJ := $(MPICHECK_SRC:%.c=$(BUILD)/obj/%.o)
+DEPS     := $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(STRESS_OBJ:.o=.d) \
+            $(MPICHECK_OBJ:.o=.d)
 
 BIN   := $(BUILD)/relaxbench
 TESTS := $(BUILD)/relaxbench-tests
 STRESS := $(BUILD)/relaxbench-stress
+MPICHECK := $(BUILD)/relaxbench-mpicheck
 
 .PHONY: all deps deps-peers test reproduce bench clean datasets fuzz regress reference
 all: $(BIN)
@@ -126,6 +135,9 @@ $(TESTS): $(TEST_OBJ) $(BUILD)/librelaxbench.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcriterion -o $@
 
 $(STRESS): $(STRESS_OBJ) $(BUILD)/librelaxbench.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(MPICHECK): $(MPICHECK_OBJ) $(BUILD)/librelaxbench.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # `make deps`: install what is missing when root; otherwise print the exact command and fail.
@@ -165,9 +177,10 @@ test: deps
 	TSAN_OPTIONS=halt_on_error=1 $(STRESS)
 else
 test: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TESTS)
+	@$(MAKE) --no-print-directory $(BIN) $(TESTS) $(MPICHECK)
 	@[ "$(TEST_FUZZ_SECONDS)" = 0 ] || $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	RELAXBENCH_BIN=$(abspath $(BIN)) RELAXBENCH_ROOT=$(CURDIR) \
+	  RELAXBENCH_MPICHECK=$(abspath $(MPICHECK)) \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1 \

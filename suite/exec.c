@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "algorithms/comm/comm_mpi.h"
 #include "datasets/catalog.h"
 #include "suite/envinfo.h"
 #include "suite/paths.h"
@@ -139,6 +140,74 @@ static const struct ds_dataset *get_data(struct data_cache *dc, const struct swe
 	return &dc->data;
 }
 
+/* ---- the MPI backend: which runs, and mpirun ------------------------------------------ */
+
+/* NULL when the run's algorithm has no such parameter. */
+static const struct rb_value *param_find(const struct rb_paramset *ps, const char *name)
+{
+	for (int i = 0; i < ps->n; i++)
+		if (!strcmp(ps->p[i].name, name))
+			return &ps->p[i].value;
+	return NULL;
+}
+
+int exec_run_ranks(const struct sweep_run *r)
+{
+	const struct rb_value *b = param_find(&r->params, "backend");
+	if (!b || b->type != RB_CHOICE || strcmp(b->s, "mpi"))
+		return 0;
+	const struct rb_value *p = param_find(&r->params, "ranks");
+	if (!p)
+		p = param_find(&r->params, "workers");
+	return p && p->type == RB_INT && p->i > 0 ? (int)p->i : 1;
+}
+
+static int is_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+int exec_mpirun_path(char *buf, size_t len)
+{
+	const char *env = getenv("RELAXBENCH_MPIRUN");
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		return is_executable(buf) ? 0 : -1;
+	}
+	const char *path = getenv("PATH");
+	for (const char *p = path ? path : ""; *p;) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n > 0 && (size_t)snprintf(buf, len, "%.*s/mpirun", (int)n, p) < len &&
+		    is_executable(buf))
+			return 0;
+		p += n + (end ? 1 : 0);
+	}
+	snprintf(buf, len, "mpirun");
+	return -1;
+}
+
+int exec_check_mpi(const struct sweep *sweeps, int n, const char *only_id, char *err,
+		   size_t errlen)
+{
+	char mpirun[PATH_MAX];
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < sweeps[i].n; k++) {
+			if ((only_id && strcmp(sweeps[i].runs[k].id, only_id)) ||
+			    !exec_run_ranks(&sweeps[i].runs[k]) || exec_mpirun_path(mpirun, sizeof(mpirun)) == 0)
+				continue;
+			const char *env = getenv("RELAXBENCH_MPIRUN");
+			snprintf(err, errlen, "%s: run %s asks for backend: mpi, but %s (make deps "
+				 "installs openmpi-bin; RELAXBENCH_MPIRUN names another mpirun)",
+				 sweeps[i].m->path, sweeps[i].runs[k].id,
+				 env && *env ? "RELAXBENCH_MPIRUN is no executable" : "no mpirun is on PATH");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* ---- the child ----------------------------------------------------------------------- */
 
 /* `why` is shared with the parent: the child leaves there the reason it could not write
@@ -173,6 +242,69 @@ static void child_main(const struct sweep *s, const struct sweep_run *r, const s
 	_exit(rb_recorder_finish(rec, rc, why, whylen) == 0 ? 0 : 3);
 }
 
+/* mpirun's argument vector: what a root, single-host, small machine needs, then the
+ * user's hostfile and extra options, then the rank side of run-one. */
+static int mpirun_argv(const struct sweep *s, const struct sweep_run *r, const struct exec_opts *o,
+		       const char *tmp, char **argv, int max, char *store, size_t storelen)
+{
+	static char exe[PATH_MAX], manifest[PATH_MAX], dir[PATH_MAX], ranks[16], mpirun[PATH_MAX];
+	int argc = 0;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	if (!realpath(s->m->path, manifest))
+		snprintf(manifest, sizeof(manifest), "%s", s->m->path);
+	if (!realpath(tmp, dir))
+		snprintf(dir, sizeof(dir), "%s", tmp);
+	snprintf(ranks, sizeof(ranks), "%d", exec_run_ranks(r));
+	exec_mpirun_path(mpirun, sizeof(mpirun));
+	argv[argc++] = mpirun;
+	/* Open MPI refuses root without this; CI and containers run as root. */
+	if (geteuid() == 0)
+		argv[argc++] = "--allow-run-as-root";
+	/* More ranks than cores is allowed and marked in run.json (oversubscribed). */
+	argv[argc++] = "--oversubscribe";
+	argv[argc++] = "-n";
+	argv[argc++] = ranks;
+	if (o->hostfile) {
+		argv[argc++] = "--hostfile";
+		argv[argc++] = (char *)o->hostfile;
+	}
+	const char *extra = getenv("RELAXBENCH_MPIRUN_ARGS");
+	snprintf(store, storelen, "%s", extra ? extra : "");
+	for (char *save = NULL, *t = strtok_r(store, " ", &save); t && argc < max - 12;
+	     t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	char *tail[] = {exe, "run-one", manifest, "--scale", (char *)mf_scale_name(s->scale), "--id",
+			(char *)r->id, "--rank-dir", dir, "--quiet"};
+	for (size_t i = 0; i < sizeof(tail) / sizeof(tail[0]); i++)
+		argv[argc++] = tail[i];
+	argv[argc] = NULL;
+	return argc;
+}
+
+/* The child of an MPI run becomes mpirun; its output goes to the run's output file. */
+static void mpi_child_main(const struct sweep *s, const struct sweep_run *r, const struct exec_opts *o,
+			   const char *tmp)
+{
+	char path[4200], store[4096], *argv[96];
+	/* SIGTERM, so that mpirun takes its ranks down with it (see wait_child). */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		_exit(4);
+	setpgid(0, 0);
+	snprintf(path, sizeof(path), "%s/output", tmp);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	mpirun_argv(s, r, o, tmp, argv, 96, store, sizeof(store));
+	execv(argv[0], argv);
+	fprintf(stderr, "relaxbench: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
 /* ---- the parent: wait with a time limit, then write run.json -------------------------- */
 
 struct outcome {
@@ -182,11 +314,17 @@ struct outcome {
 	long peak_rss_kb;
 };
 
-/* `announce` (NULL for none) is printed once the run has taken more than a second. */
-static void wait_child(pid_t pid, double timeout_s, const char *announce, struct outcome *out)
+/* mpirun puts its ranks in process groups of their own: SIGKILL to mpirun would leave
+ * them running, SIGTERM has it kill them first. SIGKILL follows after this grace. */
+#define EXEC_MPI_GRACE_S 5.0
+
+/* `announce` (NULL for none) is printed once the run has taken more than a second.
+ * `term_first`: on timeout, SIGTERM (mpirun) and SIGKILL only after the grace. */
+static void wait_child(pid_t pid, double timeout_s, int term_first, const char *announce,
+		       struct outcome *out)
 {
 	double start = now_s(), sleep_s = 0.001;
-	int status = 0, timed_out = 0, announced = 0;
+	int status = 0, timed_out = 0, announced = 0, killed = 0;
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
 	for (;;) {
@@ -195,9 +333,14 @@ static void wait_child(pid_t pid, double timeout_s, const char *announce, struct
 			break;
 		double t = now_s() - start;
 		if (!timed_out && t > timeout_s) {
+			kill(-pid, term_first ? SIGTERM : SIGKILL);
+			kill(pid, term_first ? SIGTERM : SIGKILL);
+			timed_out = 1;
+		}
+		if (timed_out && !killed && t > timeout_s + (term_first ? EXEC_MPI_GRACE_S : 0.0)) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
-			timed_out = 1;
+			killed = 1;
 		}
 		if (announce && !announced && t > 1.0) {
 			fprintf(stderr, "%s\n", announce);
@@ -285,6 +428,36 @@ static json_t *run_json(const struct sweep *s, const struct sweep_run *r, const 
 	return j;
 }
 
+/* Every rank's status, times and summaries (rank 0's result.json is the run's own), and
+ * whether P ranks of `threads` threads oversubscribe this host's cores. */
+static void add_mpi_json(json_t *j, const struct sweep_run *r, const struct exec_opts *o,
+			 const char *tmp, json_t *rank0)
+{
+	int P = exec_run_ranks(r), threads = (int)rb_paramset_get(&r->params, "threads")->i;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char path[4200], mpirun[PATH_MAX];
+	json_t *ranks = json_array();
+	for (int k = 0; k < P; k++) {
+		snprintf(path, sizeof(path), k ? "%s/rank%d/result.json" : "%s/result.json", tmp, k);
+		json_t *res = k ? json_load_file(path, 0, NULL) : json_incref(rank0);
+		json_t *one = json_pack("{s:i}", "rank", k);
+		static const char *const keep[] = {"status", "algo_wall_s", "algo_cpu_s", "summaries"};
+		for (size_t i = 0; res && i < sizeof(keep) / sizeof(keep[0]); i++)
+			json_object_set(one, keep[i], json_object_get(res, keep[i]));
+		if (!res)
+			json_object_set_new(one, "status", json_string("missing"));
+		json_array_append_new(ranks, one);
+		json_decref(res);
+	}
+	exec_mpirun_path(mpirun, sizeof(mpirun));
+	/* With a hostfile the ranks spread over hosts whose cores this host cannot count. */
+	int over = !o->hostfile && (long)P * threads > cpus;
+	json_object_set_new(j, "oversubscribed", json_boolean(over || threads > cpus));
+	json_object_set_new(j, "mpi", json_pack("{s:i, s:s, s:s?, s:s?, s:o}", "ranks", P, "mpirun",
+						mpirun, "hostfile", o->hostfile, "extra_args",
+						getenv("RELAXBENCH_MPIRUN_ARGS"), "per_rank", ranks));
+}
+
 /* Put the finished temporary folder in place. With --force an older folder is moved
  * aside first, since rename(2) cannot replace a non-empty directory. */
 static int publish(const char *tmp, const char *final, const char *tmproot, char *err, size_t errlen)
@@ -336,8 +509,8 @@ static int prepare_tmp(const struct exec_opts *o, const char *experiment, const 
 }
 
 /* The run's process, with a page shared for its reason when it cannot write. */
-static pid_t start_child(const struct sweep *s, const struct sweep_run *r, const struct ds_dataset *d,
-			 const char *tmp, char **why, char *err, size_t errlen)
+static pid_t start_child(const struct sweep *s, const struct sweep_run *r, const struct exec_opts *o,
+			 const struct ds_dataset *d, const char *tmp, char **why, char *err, size_t errlen)
 {
 	*why = mmap(NULL, EXEC_WHY_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (*why == MAP_FAILED) {
@@ -350,6 +523,8 @@ static pid_t start_child(const struct sweep *s, const struct sweep_run *r, const
 	pid_t pid = fork();
 	if (pid < 0)
 		snprintf(err, errlen, "fork: %s", strerror(errno));
+	if (pid == 0 && exec_run_ranks(r) > 0)
+		mpi_child_main(s, r, o, tmp);
 	if (pid == 0)
 		child_main(s, r, d, tmp, *why, EXEC_WHY_LEN);
 	return pid;
@@ -381,7 +556,7 @@ static int run_one(const struct sweep *s, const struct sweep_run *r, const struc
 		return EXEC_CANNOT_WRITE;
 	iso_time(started, sizeof(started));
 	double timeout_s = o->timeout_s > 0 ? o->timeout_s : r->timeout_s;
-	pid_t pid = start_child(s, r, d, tmp, &why, err, errlen);
+	pid_t pid = start_child(s, r, o, d, tmp, &why, err, errlen);
 	if (pid < 0) {
 		if (why)
 			munmap(why, EXEC_WHY_LEN);
@@ -389,7 +564,7 @@ static int run_one(const struct sweep *s, const struct sweep_run *r, const struc
 		return -1;
 	}
 	struct outcome oc;
-	wait_child(pid, timeout_s, announce, &oc);
+	wait_child(pid, timeout_s, exec_run_ranks(r) > 0, announce, &oc);
 	int cannot_write = why[0] != 0;
 	if (cannot_write)
 		snprintf(err, errlen, "%.*s", EXEC_WHY_LEN, why);
@@ -401,6 +576,8 @@ static int run_one(const struct sweep *s, const struct sweep_run *r, const struc
 	snprintf(path, sizeof(path), "%s/result.json", tmp);
 	json_t *result = json_load_file(path, 0, NULL);
 	json_t *j = run_json(s, r, o, d, &oc, result, timeout_s, started);
+	if (exec_run_ranks(r) > 0)
+		add_mpi_json(j, r, o, tmp, result);
 	json_decref(result);
 	int status = rb_status_parse(json_string_value(json_object_get(j, "status")));
 	int rc = finish_run(s, r, o, tmproot, tmp, j, err, errlen);
@@ -513,6 +690,73 @@ int exec_one_by_id(const struct sweep *s, const char *id, const struct exec_opts
 	return 0;
 }
 
+/* ---- the rank side of an MPI run ------------------------------------------------------ */
+
+/* Rank 0 records into the run's temporary folder; rank r > 0 into dir/rank<r>, so that
+ * its log, series and timings are kept apart and the executor can gather them. */
+static int rank_dir(const char *dir, int rank, char *buf, size_t len, char *err, size_t errlen)
+{
+	if (rank == 0) {
+		snprintf(buf, len, "%s", dir);
+		return 0;
+	}
+	snprintf(buf, len, "%s/rank%d", dir, rank);
+	return rb_mkdirs(buf, err, errlen);
+}
+
+static int rank_run(const struct sweep *s, const struct sweep_run *r, const char *dir, char *err,
+		    size_t errlen)
+{
+	char mine[4200];
+	struct data_cache dc = {0};
+	const struct ds_dataset *d = get_data(&dc, r, err, errlen);
+	if (r->dataset >= 0 && !d)
+		return -1;
+	int rc = rank_dir(dir, comm_mpi_rank(), mine, sizeof(mine), err, errlen);
+	struct rb_recorder *rec = rc == 0 ? rb_recorder_open(mine, err, errlen) : NULL;
+	if (rec) {
+		int threads = (int)rb_paramset_get(&r->params, "threads")->i;
+		omp_set_num_threads(threads);
+		openblas_set_num_threads(threads);
+		struct rb_run run = {
+			.experiment = s->m->id, .run_id = r->id, .seed = r->seed, .threads = threads,
+			.data = d, .params = r->params,
+		};
+		int arc = r->algo->run(&run, rec);
+		rc = rb_recorder_finish(rec, arc, err, errlen);
+	} else {
+		rc = -1;
+	}
+	if (dc.loaded)
+		ds_dataset_free(&dc.data);
+	return rc;
+}
+
+int exec_rank_main(const struct sweep *s, const char *id, const char *dir, char *err, size_t errlen)
+{
+	const struct sweep_run *r = sweep_find(s, id);
+	if (!r) {
+		snprintf(err, errlen, "%s: no run with id %s at scale %s", s->m->path, id,
+			 mf_scale_name(s->scale));
+		return -1;
+	}
+	/* A rank dies with its launcher: a killed mpirun must not leave ranks behind. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (comm_mpi_init(NULL, NULL) != 0) {
+		snprintf(err, errlen, "MPI_Init failed");
+		return -1;
+	}
+	if (comm_mpi_size() != exec_run_ranks(r)) {
+		snprintf(err, errlen, "run %s wants %d ranks, mpirun started %d", id, exec_run_ranks(r),
+			 comm_mpi_size());
+		comm_mpi_finalize();
+		return -1;
+	}
+	int rc = rank_run(s, r, dir, err, errlen);
+	comm_mpi_finalize();
+	return rc;
+}
+
 /* ---- command lines and GNU parallel --------------------------------------------------- */
 
 /* Single-quote for a POSIX shell: GNU parallel runs each line through one. */
@@ -555,6 +799,13 @@ static void command_line(const struct sweep *s, const struct sweep_run *r, const
 				    mf_scale_name(s->scale), r->id, q[2]);
 	if (o->timeout_s > 0 && k < len)
 		k += (size_t)snprintf(buf + k, len - k, " --timeout %g", o->timeout_s);
+	if (o->hostfile && k < len) {
+		char hf[PATH_MAX + 64], abs[PATH_MAX];
+		if (!realpath(o->hostfile, abs))
+			snprintf(abs, sizeof(abs), "%s", o->hostfile);
+		shell_quote(hf, sizeof(hf), abs);
+		k += (size_t)snprintf(buf + k, len - k, " --hostfile %s", hf);
+	}
 	if ((o->force || o->retry_failed) && k < len)
 		snprintf(buf + k, len - k, "%s", o->force ? " --force" : " --retry-failed");
 }

@@ -15,6 +15,7 @@ struct exec_opts {
 	int retry_failed;         /* redo runs whose recorded status is not ok */
 	double timeout_s;         /* > 0 overrides the manifest's limit */
 	int quiet;                /* no progress lines */
+	const char *hostfile;     /* backend: mpi runs: mpirun --hostfile (NULL: this host) */
 };
 
 struct exec_stats {
@@ -48,6 +49,30 @@ int exec_print_commands(FILE *out, const struct sweep *s, const struct exec_opts
  * parallel unchanged (e.g. --sshloginfile FILE). */
 int exec_parallel(struct sweep *sweeps, int n, const struct exec_opts *o, int jobs,
 		  char *const *parallel_args, int nparallel_args, char *err, size_t errlen);
+
+/* ---- runs on the MPI backend ----
+ * A run whose parameter `backend` is "mpi" is started as `mpirun -n P ... relaxbench
+ * run-one MANIFEST --id ID --rank-dir TMP` with P = its `ranks` parameter, or `workers`
+ * when the algorithm has no `ranks`. Each rank runs the algorithm (comm_mpi.h); rank 0
+ * records into the temporary run folder TMP, rank r > 0 into TMP/rank<r>, and the
+ * executor, once mpirun is done, gathers every rank's status, times and summaries into
+ * run.json (`mpi.per_rank`) and publishes the folder as for any run. mpirun is
+ * $RELAXBENCH_MPIRUN when set, else `mpirun` on PATH; $RELAXBENCH_MPIRUN_ARGS adds
+ * options (split at spaces), e.g. "--mca btl_vader_single_copy_mechanism none". */
+
+/* P for a backend: mpi run, 0 for an in-process one. */
+int exec_run_ranks(const struct sweep_run *r);
+/* mpirun's path into buf: 0, or -1 when there is none (the variable names no
+ * executable, or PATH has no mpirun). */
+int exec_mpirun_path(char *buf, size_t len);
+/* Before any run: -1 with a one-line reason when some run (only the run `only_id` unless
+ * NULL) asks for backend: mpi and no mpirun can be found (the caller exits 2). */
+int exec_check_mpi(const struct sweep *sweeps, int n, const char *only_id, char *err,
+		   size_t errlen);
+/* The rank side of an MPI run (run-one --rank-dir, under mpirun): MPI_Init, run `id`,
+ * record into dir (rank 0) or dir/rank<r>, MPI_Finalize. 0, or -1 with err set. */
+int exec_rank_main(const struct sweep *s, const char *id, const char *dir, char *err,
+		   size_t errlen);
 
 /* The folder of a run, and whether it is finished (has run.json). */
 void exec_run_dir(const struct exec_opts *o, const char *experiment, const char *id, char *buf,

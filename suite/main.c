@@ -35,7 +35,7 @@
 #define MAX_FILTERS 16
 
 struct opts {
-	const char *results, *plots, *out, *id, *sshloginfile;
+	const char *results, *plots, *out, *id, *sshloginfile, *hostfile, *rank_dir;
 	enum mf_scale scale;
 	int jobs, force, retry_failed, all, quiet, threads, allow_mixed, git;
 	double timeout_s;
@@ -149,7 +149,7 @@ static struct exec_opts exec_opts_of(const struct opts *o)
 {
 	struct exec_opts e = {
 		.results = o->results, .force = o->force, .retry_failed = o->retry_failed,
-		.timeout_s = o->timeout_s, .quiet = o->quiet,
+		.timeout_s = o->timeout_s, .quiet = o->quiet, .hostfile = o->hostfile,
 	};
 	return e;
 }
@@ -384,6 +384,11 @@ static int cmd_run(struct opts *o)
 	char err[2048];
 	if (load_all(&l, o, 1) < 0)
 		return EXIT_INPUT;
+	if (exec_check_mpi(l.s, l.n, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		unload(&l);
+		return EXIT_INPUT;
+	}
 	struct exec_opts e = exec_opts_of(o);
 	int rc = 0;
 	if (o->jobs > 0) {
@@ -419,6 +424,27 @@ static int cmd_run_one(struct opts *o)
 		return usage_error("run-one", "expected one manifest%s", "");
 	if (load_all(&l, o, 0) < 0)
 		return EXIT_INPUT;
+	if (o->rank_dir) {
+		/* One rank of an MPI run, started by the executor under mpirun. */
+		int rrc = exec_rank_main(&l.s[0], o->id, o->rank_dir, err, sizeof(err));
+		if (rrc < 0)
+			fprintf(stderr, "relaxbench run-one (rank): %s\n", err);
+		unload(&l);
+		return rrc < 0 ? 1 : 0;
+	}
+	if (getenv("OMPI_COMM_WORLD_SIZE")) {
+		/* Each rank would start an executor of its own, and a backend: mpi run its own
+		 * mpirun: the executor starts mpirun itself. */
+		fprintf(stderr, "relaxbench run-one: started under mpirun; run `relaxbench run-one "
+			"MANIFEST --id ID` without it (a backend: mpi run starts mpirun itself)\n");
+		unload(&l);
+		return EXIT_INPUT;
+	}
+	if (exec_check_mpi(l.s, l.n, o->id, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		unload(&l);
+		return EXIT_INPUT;
+	}
 	struct exec_opts e = exec_opts_of(o);
 	int rc = exec_one_by_id(&l.s[0], o->id, &e, err, sizeof(err));
 	if (rc < 0)
@@ -843,11 +869,12 @@ static const struct command commands[] = {
 	{"fetch", "NAME...", "download datasets' original files into datasets/cache, verified by "
 	 "SHA-256 (the mirror first)", cmd_fetch, "Aq"},
 	{"run", "MANIFEST...", "carry out the runs of manifests (skipping finished ones)", cmd_run,
-	 "srjFfTxqSJ"},
-	{"run-one", "MANIFEST --id ID", "one run, in-process (what --jobs hands to GNU parallel)",
-	 cmd_run_one, "srFfTiq"},
+	 "srjFfTxqSJH"},
+	{"run-one", "MANIFEST --id ID", "one run (what --jobs hands to GNU parallel); a backend: mpi "
+	 "run starts mpirun with its ranks",
+	 cmd_run_one, "srFfTiqHD"},
 	{"commands", "MANIFEST...", "print the run-one command line of each unfinished run (for any "
-	 "scheduler)", cmd_commands, "srxAfF"},
+	 "scheduler)", cmd_commands, "srxAfFH"},
 	{"collect", "[RESULTS_DIR...]", "load run folders into <results>/relaxbench.db (also from other "
 	 "results folders)", cmd_collect, "rq"},
 	{"table", "MANIFEST...", "print the manifests' tables and write them as CSV", cmd_table, "sr"},
@@ -887,6 +914,10 @@ static const struct {
 	{'j', "--jobs N                   hand the runs to GNU parallel with N slots"},
 	{'S', "--sshloginfile FILE        with --jobs: spread runs over hosts (GNU parallel); the\n"
 	      "                             results folder must be on a shared file system"},
+	{'H', "--hostfile FILE            backend: mpi runs: mpirun --hostfile FILE (ranks on those\n"
+	      "                             hosts; the results folder must be on a shared file system)"},
+	{'D', "--rank-dir DIR             internal: one rank of an MPI run, as the executor starts it\n"
+	      "                             under mpirun; rank 0 records into DIR"},
 	{'J', "-- ARGS...                 with --jobs: further options passed to GNU parallel"},
 	{'F', "--force                    redo runs that are already finished"},
 	{'f', "--retry-failed             redo finished runs whose status is not ok"},
@@ -957,6 +988,7 @@ static int parse_opts(const struct command *c, int argc, char **argv, struct opt
 		{"id", required_argument, 0, 'i'}, {"all", no_argument, 0, 'A'},
 		{"threads", required_argument, 0, 't'}, {"quiet", no_argument, 0, 'q'},
 		{"reference", required_argument, 0, 'R'}, {"manifest", required_argument, 0, 'm'},
+		{"hostfile", required_argument, 0, 'H'}, {"rank-dir", required_argument, 0, 'D'},
 		{"allow-mixed", no_argument, 0, 'M'}, {"git", no_argument, 0, 'g'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int ch;
 	double v;
@@ -987,6 +1019,8 @@ static int parse_opts(const struct command *c, int argc, char **argv, struct opt
 		case 'p': o->plots = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'S': o->sshloginfile = optarg; break;
+		case 'H': o->hostfile = optarg; break;
+		case 'D': o->rank_dir = optarg; break;
 		case 'F': o->force = 1; break;
 		case 'f': o->retry_failed = 1; break;
 		case 'i': o->id = optarg; break;
@@ -1036,7 +1070,8 @@ static int split_args(int argc, char **argv, char **opts, char **pos, int *npos,
 {
 	static const char *const with_value[] = {"--scale", "--results", "--plots", "--out", "--jobs",
 						 "--sshloginfile", "--timeout", "--filter", "--id",
-						 "--threads", "--reference", "--manifest", NULL};
+						 "--threads", "--reference", "--manifest", "--hostfile",
+						 "--rank-dir", NULL};
 	int nopts = 0;
 	*npos = 0;
 	*npass = 0;

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "algorithms/comm/comm.h"
+#include "algorithms/comm/comm_mpi.h"
 #include "algorithms/kernels/rng.h"
 #include "algorithms/kernels/topk.h"
 #include "algorithms/sparsified_sgd/compressor.h"
@@ -72,6 +73,7 @@ static const struct rb_param_spec topk_sgd_params[] = {
 	{ "measure_xi", RB_BOOL, "false", 0, 0, NULL,
 	  "record xi_t of Assumption 1 (topk only; one more top-K over the mean per step)" },
 	TRAINING_PARAMS,
+	COMM_BACKEND_PARAM,
 	{ 0 },
 };
 
@@ -79,6 +81,7 @@ static const struct rb_param_spec topk_sgd_params[] = {
  * K, compressors and memory over topk_sgd and runs the baseline once. */
 static const struct rb_param_spec dense_sgd_params[] = {
 	TRAINING_PARAMS,
+	COMM_BACKEND_PARAM,
 	{ 0 },
 };
 
@@ -215,7 +218,6 @@ static int trainer_alloc(struct trainer *tr, const struct rb_run *run)
 {
 	int64_t n = tr->n;
 	tr->w = calloc((size_t)tr->cfg.workers, sizeof(*tr->w));
-	tr->comm = comm_inprocess_new(tr->cfg.workers);
 	tr->v = alloc_zero(n, sizeof(double));
 	tr->sum = alloc_zero(n, sizeof(double));
 	tr->virt = alloc_zero(n, sizeof(double));
@@ -345,9 +347,11 @@ static void worker_step(struct trainer *tr, struct worker *w, const int64_t *row
 	}
 }
 
+/* Every process simulates all P workers; on MPI each rank hands comm/ its own worker
+ * (local_first, one of them), in process all of them. */
 static int exchange(struct trainer *tr)
 {
-	int P = tr->cfg.workers;
+	int P = tr->cfg.workers, first = tr->comm->local_first;
 	const struct comm_pair *send[P];
 	const double *dense[P];
 	int64_t counts[P];
@@ -357,8 +361,8 @@ static int exchange(struct trainer *tr)
 		counts[p] = tr->w[p].count;
 	}
 	if (tr->cfg.kind == COMPRESSOR_NONE)
-		return comm_allreduce_dense(tr->comm, dense, tr->n, tr->sum);
-	return comm_allreduce_sparse(tr->comm, send, counts, tr->n, tr->sum);
+		return comm_allreduce_dense(tr->comm, dense + first, tr->n, tr->sum);
+	return comm_allreduce_sparse(tr->comm, send + first, counts + first, tr->n, tr->sum);
 }
 
 static int train_step(struct trainer *tr, int64_t j, double alpha)
@@ -444,14 +448,20 @@ static void summarise_measures(struct rb_recorder *rec, struct trainer *tr)
 static void summarise_comm(struct rb_recorder *rec, struct trainer *tr)
 {
 	double steps = (double)tr->step, lo = INFINITY, hi = 0.0, sent = 0.0;
+	/* Every worker's counts, from every rank on MPI. */
+	struct comm_stats all[tr->cfg.workers], total = { 0 };
+	if (comm_stats_gather(tr->comm, all) != 0)
+		memset(all, 0, sizeof(all));
 	for (int p = 0; p < tr->cfg.workers; p++) {
-		double b = (double)tr->comm->stats[p].payload_bytes / steps;
+		total.payload_bytes += all[p].payload_bytes;
+		total.bytes_sent += all[p].bytes_sent;
+		total.messages_sent += all[p].messages_sent;
+		double b = (double)all[p].payload_bytes / steps;
 		lo = b < lo ? b : lo;
 		hi = b > hi ? b : hi;
-		double s = (double)tr->comm->stats[p].bytes_sent / steps;
+		double s = (double)all[p].bytes_sent / steps;
 		sent = s > sent ? s : sent;
 	}
-	struct comm_stats total = comm_total(tr->comm);
 	double dense = (double)tr->n * COMM_DENSE_ENTRY_BYTES;
 	rb_summary(rec, "bytes_per_worker_step_min", lo);
 	rb_summary(rec, "bytes_per_worker_step_max", hi);
@@ -575,6 +585,10 @@ static int run_sgd(const struct rb_run *run, struct rb_recorder *rec, int dense)
 	tr.cfg.k = dense ? tr.n : topk_k_of(tr.n, rb_param_int(run, "k"),
 					     rb_param_real(run, "k_fraction"));
 	rc = check_shape(rec, &tr);
+	char why[256];
+	if (rc == 0 && !(tr.comm = comm_new_backend(rb_param_str(run, "backend"), tr.cfg.workers,
+						     why, sizeof(why))))
+		rc = rb_fail(rec, RB_INVALID_INPUT, "%s", why);
 	if (rc == 0 && trainer_alloc(&tr, run) != 0)
 		rc = rb_fail(rec, RB_OUT_OF_MEMORY, "no memory for %d workers x %lld parameters",
 			     tr.cfg.workers, (long long)tr.n);
