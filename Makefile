@@ -234,7 +234,9 @@ TEST_FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB     := $(wildcard datasets/dsio.c datasets/dataset.c datasets/libsvm.c datasets/idx.c \
                 datasets/cifar.c datasets/graph.c) suite/error.c
-FUZZ_FLAGS   := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
+# -Wno-pass-failed: at -O1 clang does not vectorise, so an `omp simd` hint (the stream
+# merges in comm/) that it cannot honour is not an error in this build.
+FUZZ_FLAGS   := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-pass-failed -I. \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard datasets/*.h suite/error.h)
