@@ -212,12 +212,13 @@ int exec_check_mpi(const struct sweep *sweeps, int n, const char *only_id, char 
 
 /* `why` is shared with the parent: the child leaves there the reason it could not write
  * its files, which is the harness's failure (a full disk), not the algorithm's. */
-static void child_main(const struct sweep *s, const struct sweep_run *r, const struct ds_dataset *data,
-		       const char *tmp, char *why, size_t whylen)
+/* In a run's child: receive `deathsig` when the harness dies (and quit if it already
+ * has), lead a process group of its own (so a timeout can kill the whole group), and send
+ * stdout and stderr to <tmp>/output. */
+static void child_detach(const char *tmp, int deathsig)
 {
 	char path[4200];
-	/* Die with the harness: a sweep killed with SIGKILL must not leave runs going on. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_PDEATHSIG, deathsig);
 	if (getppid() == 1)
 		_exit(4);
 	setpgid(0, 0);
@@ -228,6 +229,13 @@ static void child_main(const struct sweep *s, const struct sweep_run *r, const s
 		dup2(fd, STDERR_FILENO);
 		close(fd);
 	}
+}
+
+static void child_main(const struct sweep *s, const struct sweep_run *r, const struct ds_dataset *data,
+		       const char *tmp, char *why, size_t whylen)
+{
+	/* Die with the harness: a sweep killed with SIGKILL must not leave runs going on. */
+	child_detach(tmp, SIGKILL);
 	int threads = (int)rb_paramset_get(&r->params, "threads")->i;
 	omp_set_num_threads(threads);
 	openblas_set_num_threads(threads);
@@ -286,19 +294,9 @@ static int mpirun_argv(const struct sweep *s, const struct sweep_run *r, const s
 static void mpi_child_main(const struct sweep *s, const struct sweep_run *r, const struct exec_opts *o,
 			   const char *tmp)
 {
-	char path[4200], store[4096], *argv[96];
+	char store[4096], *argv[96];
 	/* SIGTERM, so that mpirun takes its ranks down with it (see wait_child). */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
-		_exit(4);
-	setpgid(0, 0);
-	snprintf(path, sizeof(path), "%s/output", tmp);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
+	child_detach(tmp, SIGTERM);
 	mpirun_argv(s, r, o, tmp, argv, 96, store, sizeof(store));
 	execv(argv[0], argv);
 	fprintf(stderr, "relaxbench: cannot run %s: %s\n", argv[0], strerror(errno));

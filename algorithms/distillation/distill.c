@@ -7,6 +7,7 @@
 #include "algorithms/distillation/distill.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -145,22 +146,31 @@ static int finish_uniform(struct dm_ctx *c, const float *w, uint64_t stream)
 
 /* ---- dist_teacher ------------------------------------------------------------------ */
 
-static int teacher_run(const struct rb_run *run, struct rb_recorder *rec)
+/* One full-precision network, trained (or taken from the cache) by `make`, then its
+ * accuracy and size recorded: the teacher's run and the distilled student's. */
+static int full_precision_run(const struct rb_run *run, struct rb_recorder *rec, bool teacher,
+			      int (*make)(struct dm_ctx *c, float *w, int *hit))
 {
 	struct dm_ctx c;
 	int rc = dm_setup(&c, run, rec), hit = 0;
-	float *tw = rc ? NULL : alloc_w(&c.teacher);
-	if (!rc && !tw)
-		rc = rb_fail(rec, RB_OUT_OF_MEMORY, "no memory for the teacher");
+	struct net *n = teacher ? &c.teacher : &c.student;
+	float *w = rc ? NULL : alloc_w(n);
+	if (!rc && !w)
+		rc = rb_fail(rec, RB_OUT_OF_MEMORY, "no memory for the %s", teacher ? "teacher" : "student");
 	if (!rc)
-		rc = dm_teacher(&c, tw, &hit);
+		rc = make(&c, w, &hit);
 	if (!rc) {
-		record_model(&c, &c.teacher, dm_test_accuracy(&c, &c.teacher, tw));
-		record_fp_size(&c, &c.teacher);
+		record_model(&c, n, dm_test_accuracy(&c, n, w));
+		record_fp_size(&c, n);
 	}
-	free(tw);
+	free(w);
 	dm_free(&c);
 	return rc;
+}
+
+static int teacher_run(const struct rb_run *run, struct rb_recorder *rec)
+{
+	return full_precision_run(run, rec, true, dm_teacher);
 }
 
 /* ---- dist_train: labels only, with the inference timing of P1.7 -------------------- */
@@ -253,20 +263,7 @@ static int train_run(const struct rb_run *run, struct rb_recorder *rec)
 
 static int distill_run(const struct rb_run *run, struct rb_recorder *rec)
 {
-	struct dm_ctx c;
-	int rc = dm_setup(&c, run, rec), hit = 0;
-	float *sw = rc ? NULL : alloc_w(&c.student);
-	if (!rc && !sw)
-		rc = rb_fail(rec, RB_OUT_OF_MEMORY, "no memory for the student");
-	if (!rc)
-		rc = dm_distilled(&c, sw, &hit);
-	if (!rc) {
-		record_model(&c, &c.student, dm_test_accuracy(&c, &c.student, sw));
-		record_fp_size(&c, &c.student);
-	}
-	free(sw);
-	dm_free(&c);
-	return rc;
+	return full_precision_run(run, rec, false, dm_distilled);
 }
 
 #define DIST_STREAM_QUANT 0x71756eULL
