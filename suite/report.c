@@ -179,7 +179,7 @@ static void write_runs(FILE *f, sqlite3 *db, const struct sweep *s)
 		break;
 	}
 	if (over > 0)
-		fprintf(f, " %d runs used more threads than the machine has cores (oversubscribed).",
+		fprintf(f, " %d runs used more threads (MPI ranks x threads) than the machine has cores (oversubscribed).",
 			(int)over);
 	fputs("\n\n", f);
 	if (total > ok &&
