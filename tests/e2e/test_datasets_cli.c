@@ -108,6 +108,21 @@ Test(datasets_cli, absent_files_fall_back_and_say_so_in_run_json_and_report, .ti
 	free(out);
 }
 
+/* Without --quiet, `run` says on stderr, before the runs, which dataset stands in. */
+Test(datasets_cli, run_says_which_dataset_stands_in, .timeout = 60)
+{
+	char dir[512], path[1024], *out;
+	tu_tmpdir(dir, sizeof(dir));
+	tu_write(dir, "m.yaml", fallback_manifest, path, sizeof(path));
+	int rc = tu_sh(&out, "export RELAXBENCH_CACHE='%s/c' RELAXBENCH_DATA_MIRROR=; "
+		       "'%s' run '%s' --results '%s/r' 2>&1 >/dev/null | head -1",
+		       dir, tu_bin(), path, dir);
+	cr_assert_eq(rc, 0, "%s", out);
+	cr_expect(strstr(out, "relaxbench: fb: synth_logreg stands in for a9a: a9a is not in") == out,
+		  "%s", out);
+	free(out);
+}
+
 Test(datasets_cli, malformed_files_exit_2_with_one_line)
 {
 	static const struct {
