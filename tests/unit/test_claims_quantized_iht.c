@@ -37,6 +37,33 @@ Test(claims_quantized_iht, p2_1_error_ratios)
 	}
 }
 
+/* recovery_snr.yaml: the same ratio at about 30 dB, both s/N values present (the two
+ * problems are told apart by their dataset checksums). */
+#define AT_005 "run_id IN (SELECT run_id FROM main.summaries WHERE metric = 's_over_n' AND value = 0.05)"
+
+static enum out_verdict recovery_snr(const char *claim, const char *err32, const char *errq)
+{
+	struct ck *k = ck_open(DIR "recovery_snr.yaml", "quick");
+	ck_sql(k, "INSERT INTO main.summaries SELECT run_id, 's_over_n', CASE WHEN dataset_checksum = "
+		  "(SELECT min(dataset_checksum) FROM main.runs) THEN 0.01 ELSE 0.05 END FROM main.runs");
+	ck_summary(k, IHT, "final_rel_error", err32);
+	ck_summary(k, QIHT, "final_rel_error", errq);
+	enum out_verdict v = ck_verdict(k, claim, NULL);
+	ck_close(k);
+	return v;
+}
+
+Test(claims_quantized_iht, p2_1_snr_error_ratios)
+{
+	const char *ids[] = { "p2_1_snr_8bit_error_within_1_5x", "p2_1_snr_4bit_error_within_1_5x" };
+	for (int i = 0; i < 2; i++) {
+		cr_expect_eq(recovery_snr(ids[i], "0.02", "0.028 + 0.0001 * seed"), OUT_PASS, "%s", ids[i]);
+		/* only the s/N = 0.05 problem is off: the largest ratio counts */
+		cr_expect_eq(recovery_snr(ids[i], "0.02", "CASE WHEN " AT_005 " THEN 0.032 ELSE 0.02 END"),
+			     OUT_FAIL, "%s", ids[i]);
+	}
+}
+
 Test(claims_quantized_iht, p2_1_8_and_4bit_recover_support)
 {
 	const char *id = "p2_1_8_and_4bit_recover_support";
