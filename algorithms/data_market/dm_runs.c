@@ -17,6 +17,7 @@
 #include "algorithms/kernels/rng.h"
 #include "algorithms/models/linear.h"
 #include "datasets/synth.h"
+#include "suite/calibrate.h"
 
 #define ERRLEN 256
 
@@ -727,13 +728,6 @@ static const struct rb_param_spec overhead_params[] = {
 	{ 0 },
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 struct oh_side {
 	int proxy, shards, cursor, failed;
 	int64_t d, rows, rows_total;
@@ -747,7 +741,7 @@ struct oh_side {
 static int oh_slice(void *ctx, double seconds, double *elapsed, char *err, size_t errlen)
 {
 	struct oh_side *s = ctx;
-	double t0 = now_s(), t;
+	double t0 = calib_now(), t;
 	do {
 		const struct dm_sealed *sh = &s->sealed[s->cursor];
 		if (s->proxy) {
@@ -759,7 +753,7 @@ static int oh_slice(void *ctx, double seconds, double *elapsed, char *err, size_
 		s->rows += sh->rows;
 		s->rows_total += sh->rows;
 		s->cursor = (s->cursor + 1) % s->shards;
-		t = now_s();
+		t = calib_now();
 	} while (t - t0 < seconds);
 	*elapsed += t - t0;
 	return 0;
@@ -913,9 +907,9 @@ static int overhead_run(const struct rb_run *run, struct rb_recorder *rec)
 		/* Refused before anything is trained. */
 		rc = rb_fail(rec, RB_INVALID_INPUT, "dm_overhead: %s; nothing trained", err);
 	} else {
-		double t0 = now_s();
+		double t0 = calib_now();
 		dm_enclave_check(enc, o.sealed, o.shards, err, sizeof(err));
-		double t = now_s() - t0;
+		double t = calib_now() - t0;
 		rb_summary(rec, "decrypt_gbps", (double)o.max_len * o.shards / t / 1e9);
 		rc = overhead_time(run, rec, &o, enc, wa, wb);
 	}

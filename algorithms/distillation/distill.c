@@ -16,6 +16,7 @@
 #include "algorithms/distillation/models.h"
 #include "algorithms/distillation/qmodel.h"
 #include "algorithms/kernels/paired.h"
+#include "suite/calibrate.h"
 
 #define P_NET                                                                                      \
 	{"teacher_hidden", RB_INT, "512", 2, 16384, NULL, "teacher: units per hidden layer"},      \
@@ -182,23 +183,16 @@ struct fwd_side {
 	struct net_ws *ws;
 };
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static int fwd_run(void *ctx, double seconds, double *elapsed, char *err, size_t errlen)
 {
 	struct fwd_side *s = ctx;
-	double start = now_s(), t = start;
+	double start = calib_now(), t = start;
 	(void)err;
 	(void)errlen;
 	while (t - start < seconds) {
 		net_forward(s->n, s->w, s->x, s->rows, s->ws, NULL);
 		s->samples += s->rows;
-		t = now_s();
+		t = calib_now();
 	}
 	*elapsed += t - start;
 	return 0;

@@ -25,6 +25,7 @@
 #include "algorithms/relaxed_mis/mis_exec.h"
 #include "algorithms/relaxed_mis/scheduler.h"
 #include "datasets/gen_graph.h"
+#include "suite/calibrate.h"
 
 /* The bench case: G(n, m) with this n and average degree, and timed rounds per row. */
 #define MIS_BENCH_N 200000
@@ -61,14 +62,6 @@ static const struct rb_param_spec mis_parallel_params[] = {
 	  "a multiqueue run also times exact_locked in the same rounds and records ratio_to_exact" },
 	{ 0 },
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- shared by both algorithms ---- */
 
@@ -158,9 +151,9 @@ static int sim_one(const struct rb_run *run, struct rb_recorder *rec, int p,
 		rc = rb_fail(rec, RB_OUT_OF_MEMORY, "no memory for the scheduler (k = %d)", k);
 		goto out;
 	}
-	double start = now_s();
+	double start = calib_now();
 	rc = mis_simulate(&in, &s, &c);
-	*sim_s += now_s() - start;
+	*sim_s += calib_now() - start;
 	sched_free(&s);
 	if (rc != 0) {
 		rc = rb_fail(rec, RB_OUT_OF_MEMORY, "no memory to grow the scheduler");
@@ -224,10 +217,10 @@ struct timed_result {
 
 static void time_greedy(struct timed_setup *t, double *acc)
 {
-	double start = now_s();
+	double start = calib_now();
 
 	greedy_sequential(t->in, t->ref);
-	*acc += now_s() - start;
+	*acc += calib_now() - start;
 }
 
 /* One concurrent run, checked; *acc gets its wall time. -1 out of memory, -2 threads. */

@@ -25,6 +25,7 @@
 #include "algorithms/comm/qsgd.h"
 #include "algorithms/comm/sparse_allreduce.h"
 #include "algorithms/kernels/rng.h"
+#include "suite/calibrate.h"
 
 /* Float results: |got - exact| <= FLOAT_TOLERANCE * sum_p |v_p,i| (f32 merges of at
  * most log2 P + 2 levels round far below it). */
@@ -62,13 +63,6 @@ struct bench {
 	uint8_t *support;
 	uint64_t union_k;                 /* |union of supports| */
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -340,10 +334,10 @@ static int timed(struct bench *b, enum sar_variant v, long long iterations, doub
 	for (long long it = 0; it < iterations; it++) {
 		if (sar_barrier(b->x) != 0)
 			break;
-		double t0 = now_s();
+		double t0 = calib_now();
 		if (sar_allreduce(b->x, v, b->in, b->out) != 0)
 			break;
-		double dt = now_s() - t0;
+		double dt = calib_now() - t0;
 		for (int w = 0; w < lc; w++)
 			t[w] = dt;
 		if (sar_max(b->x, t) != 0)
@@ -465,9 +459,9 @@ static int time_mpi_allreduce(struct bench *b, struct rb_recorder *rec, long lon
 		x[b->in[0].idx[j]] = b->in[0].val[j];
 	for (long long i = 0; rc == 0 && i < warmup + iterations; i++) {
 		comm_barrier(b->c);
-		double t0 = now_s();
+		double t0 = calib_now();
 		rc = comm_mpi_allreduce_f32(b->c, x, y, b->n);
-		double dt = comm_max_double(b->c, now_s() - t0);
+		double dt = comm_max_double(b->c, calib_now() - t0);
 		if (i >= warmup)
 			sum += dt;
 	}
