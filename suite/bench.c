@@ -40,7 +40,8 @@ static const struct bench_case dgemv_stream_bench = {
 	.name = "dgemv_stream",
 	.family = "kernels",
 	.doc = "y = X^T r over a dense row-major X (cblas_dgemv): bytes of X read per "
-	       "second / STREAM copy bandwidth at OpenBLAS's thread count, same run",
+	       "second / STREAM copy bandwidth at OpenBLAS's thread count, measured beside "
+	       "it in each of the repetitions",
 	.run = dgemv_stream_run,
 };
 
@@ -72,7 +73,7 @@ static const struct bench_case *const bench_table[] = {
 /* As for STREAM in calibrate.c: a minimum count and a time window, best kept. */
 #define BENCH_DGEMV_MIN_REPS 20
 #define BENCH_DGEMV_MAX_REPS 500
-#define BENCH_DGEMV_WINDOW_S 0.5
+#define BENCH_DGEMV_WINDOW_S 0.2
 
 const struct bench_case *const *bench_cases(void)
 {
@@ -91,26 +92,181 @@ int bench_field_ok(const char *s)
 	return 1;
 }
 
-int bench_emit(struct bench_ctx *ctx, const char *params, double figure, const char *unit,
-	       double limit, const char *limit_unit, char *err, size_t errlen)
+/* Write one row: the CSV line and the stdout line. Fields and numbers checked here. */
+static int bench_write_row(struct bench_ctx *ctx, const char *params, const char *unit,
+			   const char *limit_unit, const struct bench_stats *st, char *err,
+			   size_t errlen)
 {
 	const char *name = ctx->bcase->name;
 	if (!bench_field_ok(params) || !bench_field_ok(unit) || !bench_field_ok(limit_unit))
 		return rb_error(err, errlen, "%s: a CSV field is empty or holds a comma, "
 				  "quote or control character", name);
-	if (!isfinite(figure) || !isfinite(limit) || !(limit > 0.0))
+	if (!isfinite(st->figure) || !isfinite(st->limit) || !(st->limit > 0.0))
 		return rb_error(err, errlen, "%s: figure %g or limit %g is not a finite "
-				  "measurement", name, figure, limit);
-	double ratio = figure / limit;
-	if (fprintf(ctx->csv, "%s,%s,%.6g,%s,%.6g,%s,%.4f\n", name, params, figure, unit,
-		    limit, limit_unit, ratio) < 0)
+				  "measurement", name, st->figure, st->limit);
+	if (fprintf(ctx->csv, "%s,%s,%.6g,%s,%.6g,%s,%.4f,%.4f,%.4f,%d,%d\n", name, params,
+		    st->figure, unit, st->limit, limit_unit, st->ratio, st->ratio_min,
+		    st->ratio_max, st->kept, st->flagged) < 0)
 		return rb_error(err, errlen, "%s: cannot write the CSV: %s", name,
 				  strerror(errno));
 	ctx->rows++;
-	printf("%-16s %-34s %10.4g %-7s %10.4g %-7s %7.3f\n", name, params, figure, unit,
-	       limit, limit_unit, ratio);
+	printf("%-16s %-34s %10.4g %-7s %10.4g %-7s %7.3f [%.3f, %.3f] %d", name, params,
+	       st->figure, unit, st->limit, limit_unit, st->ratio, st->ratio_min,
+	       st->ratio_max, st->kept);
+	if (st->flagged > 0)
+		printf(" (%d flagged slow)", st->flagged);
+	printf("\n");
 	fflush(stdout);
 	return 0;
+}
+
+int bench_emit(struct bench_ctx *ctx, const char *params, double figure, const char *unit,
+	       double limit, const char *limit_unit, char *err, size_t errlen)
+{
+	double ratio = limit > 0.0 ? figure / limit : NAN;
+	struct bench_stats st = { figure, limit, ratio, ratio, ratio, 1, 0, 0 };
+	return bench_write_row(ctx, params, unit, limit_unit, &st, err, errlen);
+}
+
+static int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median of v[0..n) (sorts v); the mean of the middle two for even n. */
+static double bench_median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(double), bench_cmp_double);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static int bench_reps_valid(const struct bench_rep *reps, const double *before,
+			    const double *after, int n)
+{
+	if (n < 1)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (!(isfinite(reps[i].figure) && reps[i].limit > 0.0 && isfinite(reps[i].limit)
+		      && before[i] > 0.0 && after[i] > 0.0))
+			return 0;
+	return 1;
+}
+
+/* Mark each repetition whose probe before or after ran below BENCH_SLOW_FRACTION of the
+ * fastest probe of the row; returns the number marked. */
+static int bench_flag_slow(const double *before, const double *after, int n, int *slow)
+{
+	double fast = 0.0;
+	for (int i = 0; i < n; i++)
+		fast = fmax(fast, fmax(before[i], after[i]));
+	int flagged = 0;
+	for (int i = 0; i < n; i++) {
+		double low = fmin(before[i], after[i]);
+		slow[i] = low < BENCH_SLOW_FRACTION * fast;
+		flagged += slow[i];
+	}
+	return flagged;
+}
+
+int bench_stats_of(const struct bench_rep *reps, const double *probe_before,
+		   const double *probe_after, int n, struct bench_stats *st)
+{
+	if (!bench_reps_valid(reps, probe_before, probe_after, n))
+		return -1;
+	int *slow = malloc((size_t)n * sizeof(int));
+	double *v = malloc(3 * (size_t)n * sizeof(double));
+	if (!slow || !v) {
+		free(slow);
+		free(v);
+		return -1;
+	}
+	int flagged = bench_flag_slow(probe_before, probe_after, n, slow);
+	/* All slow: nothing to compare them against, so the row keeps them all. */
+	int keep_all = flagged == n;
+	double *fig = v, *lim = v + n, *rat = v + 2 * n;
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		if (slow[i] && !keep_all)
+			continue;
+		fig[k] = reps[i].figure;
+		lim[k] = reps[i].limit;
+		rat[k] = reps[i].figure / reps[i].limit;
+		k++;
+	}
+	st->figure = bench_median(fig, k);
+	st->limit = bench_median(lim, k);
+	st->ratio = bench_median(rat, k);
+	st->ratio_min = rat[0];
+	st->ratio_max = rat[k - 1];
+	st->kept = k;
+	st->flagged = keep_all ? 0 : flagged;
+	st->all_slow = keep_all;
+	free(slow);
+	free(v);
+	return 0;
+}
+
+/* ---- the probe ---- */
+
+#define BENCH_PROBE_BYTES ((size_t)4 << 20)
+#define BENCH_PROBE_PASSES 4
+
+static double bench_probe_pass(double *dst, const double *src, size_t n, int threads)
+{
+	double t0 = calib_now();
+#pragma omp parallel for num_threads(threads) schedule(static)
+	for (size_t i = 0; i < n; i++)
+		dst[i] = src[i];
+	return calib_now() - t0;
+}
+
+double bench_probe_gbs(int threads)
+{
+	size_t n = BENCH_PROBE_BYTES / sizeof(double);
+	double *a = malloc(BENCH_PROBE_BYTES), *b = malloc(BENCH_PROBE_BYTES);
+	double best = INFINITY;
+	if (a && b) {
+		for (size_t i = 0; i < n; i++)
+			a[i] = (double)i;
+		/* The first pass faults b's pages in; the best of the rest is the figure. */
+		for (int p = 0; p <= BENCH_PROBE_PASSES; p++) {
+			double t = bench_probe_pass(b, a, n, threads);
+			if (p > 0 && t < best)
+				best = t;
+		}
+	}
+	free(a);
+	free(b);
+	return isfinite(best) && best > 0.0 ? 2.0 * (double)BENCH_PROBE_BYTES / best / 1e9 : 0.0;
+}
+
+int bench_measure(struct bench_ctx *ctx, const char *params, int threads, int reps,
+		  bench_rep_fn fn, void *arg, const char *unit, const char *limit_unit,
+		  char *err, size_t errlen)
+{
+	const char *name = ctx->bcase->name;
+	if (reps < BENCH_MIN_REPS)
+		return rb_error(err, errlen, "%s: %d repetitions; a row needs at least %d", name,
+				  reps, BENCH_MIN_REPS);
+	struct bench_rep *r = calloc((size_t)reps, sizeof(*r));
+	double *probe = calloc(2 * (size_t)reps, sizeof(double));
+	int rc = r && probe ? 0 : rb_error(err, errlen, "%s: out of memory", name);
+	for (int i = 0; rc == 0 && i < reps; i++) {
+		probe[i] = bench_probe_gbs(threads);
+		rc = fn(arg, &r[i], err, errlen);
+		probe[reps + i] = bench_probe_gbs(threads);
+	}
+	struct bench_stats st;
+	if (rc == 0 && bench_stats_of(r, probe, probe + reps, reps, &st) != 0)
+		rc = rb_error(err, errlen, "%s (%s): a repetition or probe is not a finite, "
+				  "positive measurement", name, params);
+	if (rc == 0 && st.all_slow)
+		printf("%-16s %s: every repetition had a slow probe beside it; all kept\n", name,
+		       params);
+	free(r);
+	free(probe);
+	return rc == 0 ? bench_write_row(ctx, params, unit, limit_unit, &st, err, errlen) : -1;
 }
 
 double bench_copy_limit_gbs(const struct bench_ctx *ctx, int threads)
@@ -185,7 +341,26 @@ static double dgemv_best_time(const double *x, const double *r, size_t rows, siz
 	return best;
 }
 
-/* Verify (the first, untimed call also warms OpenBLAS up), time, emit one row. */
+struct dgemv_rep_arg {
+	const double *x, *r;
+	size_t rows, cols, stream_bytes;
+	double *y;
+	int threads;
+};
+
+/* One repetition: dgemv's read bandwidth, then STREAM copy on as many threads beside it. */
+static int dgemv_rep(void *arg, struct bench_rep *rep, char *err, size_t errlen)
+{
+	struct dgemv_rep_arg *a = arg;
+	(void)err;
+	(void)errlen;
+	double t = dgemv_best_time(a->x, a->r, a->rows, a->cols, a->y);
+	rep->figure = (double)(a->rows * a->cols * sizeof(double)) / t / 1e9;
+	rep->limit = calib_copy_bandwidth_gbs_sized(a->threads, a->stream_bytes);
+	return 0;
+}
+
+/* Verify (the first, untimed call also warms OpenBLAS up), then the repetitions. */
 static int dgemv_measure(struct bench_ctx *ctx, const double *x, const double *r,
 			 size_t rows, size_t cols, double *y, double *ref, char *err,
 			 size_t errlen)
@@ -195,13 +370,12 @@ static int dgemv_measure(struct bench_ctx *ctx, const double *x, const double *r
 	if (dgemv_verify(y, ref, rows, cols) != 0)
 		return rb_error(err, errlen, "dgemv_stream: cblas_dgemv differs from the "
 				  "sequential reference (rows=%zu cols=%zu)", rows, cols);
-	double t = dgemv_best_time(x, r, rows, cols, y);
-	double gbs = (double)(rows * cols * sizeof(double)) / t / 1e9;
+	int threads = ctx->limits.blas_threads;
+	struct dgemv_rep_arg a = { x, r, rows, cols, ctx->limits.stream_bytes, y, threads };
 	char params[96];
-	snprintf(params, sizeof(params), "rows=%zu;cols=%zu;threads=%d", rows, cols,
-		 ctx->limits.blas_threads);
-	double limit = bench_copy_limit_gbs(ctx, ctx->limits.blas_threads);
-	return bench_emit(ctx, params, gbs, "GB/s", limit, "GB/s", err, errlen);
+	snprintf(params, sizeof(params), "rows=%zu;cols=%zu;threads=%d", rows, cols, threads);
+	return bench_measure(ctx, params, threads, BENCH_MIN_REPS, dgemv_rep, &a, "GB/s",
+			     "copy_GB/s", err, errlen);
 }
 
 static int dgemv_stream_shape(struct bench_ctx *ctx, size_t cols, char *err, size_t errlen)
@@ -307,7 +481,8 @@ static int bench_run_case(struct bench_ctx *ctx, const char *bench_dir, char *er
 	ctx->csv = open_memstream(&text, &len);
 	if (!ctx->csv)
 		return rb_error(err, errlen, "%s: out of memory", name);
-	fputs("case,params,figure,unit,limit,limit_unit,ratio\n", ctx->csv);
+	fputs("case,params,figure,unit,limit,limit_unit,ratio,ratio_min,ratio_max,reps,flagged\n",
+	      ctx->csv);
 	ctx->rows = 0;
 	int rc = ctx->bcase->run(ctx, err, errlen);
 	if (rc == 0 && ctx->rows == 0)
@@ -326,8 +501,11 @@ static void bench_print_header(const struct bench_limits *lim)
 	       "sgemm %.1f GFLOP/s (%d BLAS threads)\n",
 	       lim->copy_gbs_1t, lim->copy_gbs, lim->threads, lim->sgemm_gflops,
 	       lim->blas_threads);
-	printf("%-16s %-34s %10s %-7s %10s %-7s %7s\n", "case", "params", "figure", "unit",
-	       "limit", "unit", "ratio");
+	printf("%-16s %-34s %10s %-7s %10s %-7s %7s %s %s\n", "case", "params", "figure",
+	       "unit", "limit", "unit", "ratio", "[min, max]", "reps");
+	printf("(figure, limit, ratio: medians over the repetitions kept; a repetition with "
+	       "a probe below %.0f%% of the row's fastest beside it is flagged and left out)\n",
+	       100.0 * BENCH_SLOW_FRACTION);
 }
 
 /* Run the selected cases; the first failure's message stays in err. */

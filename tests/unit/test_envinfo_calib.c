@@ -401,10 +401,116 @@ Test(bench, emit_writes_one_row_with_the_ratio_and_refuses_bad_rows)
 	rewind(csv);
 	char line[256], expect[256];
 	cr_assert_not_null(fgets(line, sizeof(line), csv));
-	snprintf(expect, sizeof(expect), "%s,n=1,5,GB/s,20,GB/s,0.2500\n", ctx.bcase->name);
+	snprintf(expect, sizeof(expect), "%s,n=1,5,GB/s,20,GB/s,0.2500,0.2500,0.2500,1,0\n",
+		 ctx.bcase->name);
 	cr_assert_str_eq(line, expect);
 	cr_assert_null(fgets(line, sizeof(line), csv), "refused rows write nothing");
 	fclose(csv);
+}
+
+/* ---- bench: repetitions, medians and the slow-mode probe ---- */
+
+Test(bench, stats_are_medians_of_the_kept_repetitions_and_slow_probes_are_left_out)
+{
+	/* Ratios 0.5 0.4 0.6 0.1 0.55; the fourth has a probe at 3 of the fastest 10. */
+	struct bench_rep r[5] = { {5, 10}, {4, 10}, {6, 10}, {1, 10}, {5.5, 10} };
+	double before[5] = {10, 9, 9.5, 3, 9}, after[5] = {9, 10, 9, 9, 8};
+	struct bench_stats st;
+	cr_assert_eq(bench_stats_of(r, before, after, 5, &st), 0);
+	cr_assert_eq(st.kept, 4);
+	cr_assert_eq(st.flagged, 1);
+	cr_assert_float_eq(st.ratio, 0.525, 1e-12, "median of 0.4 0.5 0.55 0.6");
+	cr_assert_float_eq(st.ratio_min, 0.4, 1e-12);
+	cr_assert_float_eq(st.ratio_max, 0.6, 1e-12);
+	cr_assert_float_eq(st.figure, 5.25, 1e-12);
+	cr_assert_float_eq(st.limit, 10.0, 1e-12);
+	/* Without the slow probe the bad repetition counts, and the median moves. */
+	before[3] = 10;
+	cr_assert_eq(bench_stats_of(r, before, after, 5, &st), 0);
+	cr_assert_eq(st.kept, 5);
+	cr_assert_eq(st.flagged, 0);
+	cr_assert_float_eq(st.ratio, 0.5, 1e-12);
+	cr_assert_float_eq(st.ratio_min, 0.1, 1e-12);
+}
+
+Test(bench, ratio_is_the_median_of_paired_ratios_not_a_ratio_of_medians)
+{
+	/* The limit moves with the machine; each repetition's ratio is what is paired. */
+	struct bench_rep r[5] = { {1, 2}, {2, 4}, {4, 8}, {8, 16}, {30, 32} };
+	double p[5] = {1, 1, 1, 1, 1};
+	struct bench_stats st;
+	cr_assert_eq(bench_stats_of(r, p, p, 5, &st), 0);
+	cr_assert_float_eq(st.ratio, 0.5, 1e-12);
+	cr_assert_float_eq(st.figure / st.limit, 0.5, 1e-12);
+	cr_assert_float_eq(st.ratio_max, 30.0 / 32.0, 1e-12);
+}
+
+Test(bench, all_slow_keeps_all_and_bad_values_are_refused)
+{
+	struct bench_rep r[5] = { {1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2} };
+	/* Every repetition has one probe at a fifth of the fastest. */
+	double before[5] = {10, 2, 10, 2, 10}, after[5] = {2, 10, 2, 10, 2};
+	struct bench_stats st;
+	cr_assert_eq(bench_stats_of(r, before, after, 5, &st), 0);
+	cr_assert_eq(st.kept, 5);
+	cr_assert(st.all_slow);
+	r[2].limit = 0.0;
+	cr_assert_eq(bench_stats_of(r, before, after, 5, &st), -1);
+	r[2].limit = 2.0;
+	r[2].figure = NAN;
+	cr_assert_eq(bench_stats_of(r, before, after, 5, &st), -1);
+	cr_assert_eq(bench_stats_of(r, before, after, 0, &st), -1);
+}
+
+static int fake_rep_calls;
+
+static int fake_rep(void *arg, struct bench_rep *rep, char *err, size_t errlen)
+{
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	fake_rep_calls++;
+	rep->figure = fake_rep_calls;
+	rep->limit = 10.0;
+	return 0;
+}
+
+Test(bench, measure_runs_the_repetitions_and_writes_one_row_with_their_range)
+{
+	FILE *csv = tmpfile();
+	cr_assert_not_null(csv);
+	struct bench_ctx ctx = emit_ctx(csv);
+	char err[256] = "";
+	fake_rep_calls = 0;
+	cr_assert_eq(bench_measure(&ctx, "n=1", 1, 4, fake_rep, NULL, "GB/s", "GB/s", err,
+				   sizeof(err)), -1, "fewer than BENCH_MIN_REPS is refused");
+	cr_assert_eq(fake_rep_calls, 0);
+	cr_assert_eq(bench_measure(&ctx, "n=1", 1, 7, fake_rep, NULL, "GB/s", "GB/s", err,
+				   sizeof(err)), 0, "%s", err);
+	cr_assert_eq(fake_rep_calls, 7);
+	cr_assert_eq(ctx.rows, 1);
+	rewind(csv);
+	char line[256];
+	cr_assert_not_null(fgets(line, sizeof(line), csv));
+	char name[64], params[16], unit[16], lunit[16];
+	double fig, lim, ratio, lo, hi;
+	int reps, flagged;
+	cr_assert_eq(sscanf(line, "%63[^,],%15[^,],%lf,%15[^,],%lf,%15[^,],%lf,%lf,%lf,%d,%d",
+			    name, params, &fig, unit, &lim, lunit, &ratio, &lo, &hi, &reps,
+			    &flagged), 11, "line: %s", line);
+	/* A probe may have caught the machine slow; the kept ones bound the median. */
+	cr_assert_eq(reps + flagged, 7);
+	cr_assert_geq(reps, 1);
+	cr_assert(lo <= ratio && ratio <= hi);
+	cr_assert(lo >= 0.1 - 1e-9 && hi <= 0.7 + 1e-9);
+	cr_assert_float_eq(lim, 10.0, 1e-9);
+	fclose(csv);
+}
+
+Test(bench, the_probe_measures_a_positive_bandwidth)
+{
+	double g = bench_probe_gbs(1);
+	cr_assert(g > 0.0 && isfinite(g), "probe %g GB/s", g);
 }
 
 Test(bench, a_filter_that_selects_nothing_fails_before_creating_anything)
