@@ -241,32 +241,70 @@ double bench_probe_gbs(int threads)
 	return isfinite(best) && best > 0.0 ? 2.0 * (double)BENCH_PROBE_BYTES / best / 1e9 : 0.0;
 }
 
-int bench_measure(struct bench_ctx *ctx, const char *params, int threads, int reps,
-		  bench_rep_fn fn, void *arg, const char *unit, const char *limit_unit,
-		  char *err, size_t errlen)
+/* Repetition i of row k is r[i * nrows + k]; gather row k's into one array. */
+static int bench_row_stats(const struct bench_rep *r, int nrows, int k, const double *probe,
+			   int reps, struct bench_rep *tmp, struct bench_stats *st)
+{
+	for (int i = 0; i < reps; i++)
+		tmp[i] = r[i * nrows + k];
+	return bench_stats_of(tmp, probe, probe + reps, reps, st);
+}
+
+static int bench_write_rows(struct bench_ctx *ctx, const struct bench_row *rows, int nrows,
+			    const struct bench_rep *r, const double *probe, int reps,
+			    char *err, size_t errlen)
+{
+	const char *name = ctx->bcase->name;
+	struct bench_rep *tmp = calloc((size_t)reps, sizeof(*tmp));
+	int rc = tmp ? 0 : rb_error(err, errlen, "%s: out of memory", name);
+	for (int k = 0; rc == 0 && k < nrows; k++) {
+		struct bench_stats st;
+		if (bench_row_stats(r, nrows, k, probe, reps, tmp, &st) != 0) {
+			rc = rb_error(err, errlen, "%s (%s): a repetition or probe is not a "
+					"finite, positive measurement", name, rows[k].params);
+			break;
+		}
+		if (st.all_slow)
+			printf("%-16s %s: every repetition had a slow probe beside it; all "
+			       "kept\n", name, rows[k].params);
+		rc = bench_write_row(ctx, rows[k].params, rows[k].unit, rows[k].limit_unit, &st,
+				     err, errlen);
+	}
+	free(tmp);
+	return rc;
+}
+
+int bench_measure_rows(struct bench_ctx *ctx, const struct bench_row *rows, int nrows,
+		       int threads, int reps, bench_rep_fn fn, void *arg, char *err,
+		       size_t errlen)
 {
 	const char *name = ctx->bcase->name;
 	if (reps < BENCH_MIN_REPS)
 		return rb_error(err, errlen, "%s: %d repetitions; a row needs at least %d", name,
 				  reps, BENCH_MIN_REPS);
-	struct bench_rep *r = calloc((size_t)reps, sizeof(*r));
+	if (nrows < 1)
+		return rb_error(err, errlen, "%s: no row to measure", name);
+	struct bench_rep *r = calloc((size_t)reps * (size_t)nrows, sizeof(*r));
 	double *probe = calloc(2 * (size_t)reps, sizeof(double));
 	int rc = r && probe ? 0 : rb_error(err, errlen, "%s: out of memory", name);
 	for (int i = 0; rc == 0 && i < reps; i++) {
 		probe[i] = bench_probe_gbs(threads);
-		rc = fn(arg, &r[i], err, errlen);
+		rc = fn(arg, &r[(size_t)i * (size_t)nrows], err, errlen);
 		probe[reps + i] = bench_probe_gbs(threads);
 	}
-	struct bench_stats st;
-	if (rc == 0 && bench_stats_of(r, probe, probe + reps, reps, &st) != 0)
-		rc = rb_error(err, errlen, "%s (%s): a repetition or probe is not a finite, "
-				  "positive measurement", name, params);
-	if (rc == 0 && st.all_slow)
-		printf("%-16s %s: every repetition had a slow probe beside it; all kept\n", name,
-		       params);
+	if (rc == 0)
+		rc = bench_write_rows(ctx, rows, nrows, r, probe, reps, err, errlen);
 	free(r);
 	free(probe);
-	return rc == 0 ? bench_write_row(ctx, params, unit, limit_unit, &st, err, errlen) : -1;
+	return rc;
+}
+
+int bench_measure(struct bench_ctx *ctx, const char *params, int threads, int reps,
+		  bench_rep_fn fn, void *arg, const char *unit, const char *limit_unit,
+		  char *err, size_t errlen)
+{
+	struct bench_row row = { params, unit, limit_unit };
+	return bench_measure_rows(ctx, &row, 1, threads, reps, fn, arg, err, errlen);
 }
 
 double bench_copy_limit_gbs(const struct bench_ctx *ctx, int threads)

@@ -80,7 +80,8 @@ struct bench_rep {
 	double figure, limit;
 };
 
-/* Measure one repetition into *rep: 0, or -1 with a reason in err. */
+/* Measure one repetition into *rep (rep[0..nrows) for bench_measure_rows): 0, or -1
+ * with a reason in err. */
 typedef int (*bench_rep_fn)(void *arg, struct bench_rep *rep, char *err, size_t errlen);
 
 /*
@@ -94,6 +95,18 @@ typedef int (*bench_rep_fn)(void *arg, struct bench_rep *rep, char *err, size_t 
 int bench_measure(struct bench_ctx *ctx, const char *params, int threads, int reps,
 		  bench_rep_fn fn, void *arg, const char *unit, const char *limit_unit,
 		  char *err, size_t errlen);
+
+/* One row of bench_measure_rows. */
+struct bench_row {
+	const char *params, *unit, *limit_unit;
+};
+
+/* As bench_measure, for `nrows` rows whose figures one repetition measures together
+ * (fn fills rep[0..nrows) each call): they share the repetitions and their probes, so a
+ * flagged repetition is left out of every row. */
+int bench_measure_rows(struct bench_ctx *ctx, const struct bench_row *rows, int nrows,
+		       int threads, int reps, bench_rep_fn fn, void *arg, char *err,
+		       size_t errlen);
 
 /* The row bench_measure writes for n repetitions and the probes before and after each
  * (exposed for the tests). 0, or -1 when n < 1 or a value is not finite and positive. */

@@ -507,6 +507,38 @@ Test(bench, measure_runs_the_repetitions_and_writes_one_row_with_their_range)
 	fclose(csv);
 }
 
+static int fake_two_rows(void *arg, struct bench_rep *rep, char *err, size_t errlen)
+{
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	fake_rep_calls++;
+	rep[0] = (struct bench_rep){ 1.0, 4.0 };
+	rep[1] = (struct bench_rep){ 3.0, 4.0 };
+	return 0;
+}
+
+Test(bench, measure_rows_share_one_set_of_repetitions)
+{
+	FILE *csv = tmpfile();
+	cr_assert_not_null(csv);
+	struct bench_ctx ctx = emit_ctx(csv);
+	char err[256] = "";
+	struct bench_row rows[2] = { {"k=a", "GB/s", "GB/s"}, {"k=b", "GB/s", "GB/s"} };
+	fake_rep_calls = 0;
+	cr_assert_eq(bench_measure_rows(&ctx, rows, 2, 1, 5, fake_two_rows, NULL, err,
+					sizeof(err)), 0, "%s", err);
+	cr_assert_eq(fake_rep_calls, 5, "one call per repetition fills both rows");
+	cr_assert_eq(ctx.rows, 2);
+	rewind(csv);
+	char a[256], b[256];
+	cr_assert_not_null(fgets(a, sizeof(a), csv));
+	cr_assert_not_null(fgets(b, sizeof(b), csv));
+	cr_assert_not_null(strstr(a, ",k=a,1,GB/s,4,GB/s,0.2500,0.2500,0.2500,"), "%s", a);
+	cr_assert_not_null(strstr(b, ",k=b,3,GB/s,4,GB/s,0.7500,0.7500,0.7500,"), "%s", b);
+	fclose(csv);
+}
+
 Test(bench, the_probe_measures_a_positive_bandwidth)
 {
 	double g = bench_probe_gbs(1);
