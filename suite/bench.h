@@ -38,7 +38,7 @@ struct bench_case;
 
 /*
  * A repetition is flagged when a probe right before or right after it ran below this
- * fraction of the fastest probe of its row. Why: on a shared 2-core VM a program runs in
+ * fraction of the row's fast-mode probe speed (the upper quartile of its probes). Why: on a shared 2-core VM a program runs in
  * one of two speeds (the slow one 2.5-3x slower) while its threads' CPU share stays
  * 0.96-0.99, so only a second, known workload timed beside the measurement tells the
  * modes apart. Half the fast probe's speed sits between the two modes.
@@ -118,7 +118,7 @@ struct bench_stats {
 int bench_stats_of(const struct bench_rep *reps, const double *probe_before,
 		   const double *probe_after, int n, struct bench_stats *st);
 
-/* GB/s of a short copy (two 4 MiB arrays, best of a few passes) on `threads` threads:
+/* GB/s of a short copy (two 16 MiB arrays, best of a few passes) on `threads` threads:
  * the probe that bench_measure times beside each repetition. */
 double bench_probe_gbs(int threads);
 

@@ -6,8 +6,8 @@
  * >= 0.7 at 4 bits: the data-movement bound that turns into the speedup), and the
  * speedup over OpenBLAS sgemv of the float matrix (32-bit bytes per second of the
  * quantized kernel / sgemv's). sgemv's own bytes/s over copy is the baseline row. All at
- * the bench's thread count. Every kernel is checked against sgemv of the decoded matrix
- * before it is timed.
+ * the bench's thread count, each repetition timing the copy and all six products. Every
+ * kernel is checked against sgemv of the decoded matrix before it is timed.
  */
 #include <cblas.h>
 #include <math.h>
@@ -21,7 +21,7 @@
 #include "suite/error.h"
 
 #define QB_MIN_REPS 3
-#define QB_WINDOW_S 0.4
+#define QB_WINDOW_S 0.2
 #define QB_MAX_BYTES ((int64_t)3 << 30)
 
 struct qb {
@@ -74,38 +74,90 @@ static int qb_verify(struct qb *b, struct qmat *q)
 	return bad ? -1 : 0;
 }
 
-static int qb_emit(struct bench_ctx *ctx, struct qb *b, const char *kernel, int bits, double bytes,
-		   double t, double t32, char *err, size_t errlen)
+/* The 8- and 4-bit forms of the matrix, each verified before any timing. */
+static int qb_quantize(struct qb *b, struct qmat *q, int bits, char *err, size_t errlen)
 {
-	char params[160];
-	snprintf(params, sizeof(params), "m=%lld;n=%lld;bits=%d;kernel=%s;isa=%s;threads=%d",
-		 (long long)b->m, (long long)b->n, bits, kernel, qgemv_isa_name(), b->threads);
-	if (bench_emit(ctx, params, bytes / t / 1e9, "GB/s", bench_copy_limit_gbs(ctx, b->threads),
-		       "GB/s_copy", err, errlen) != 0)
-		return -1;
-	if (bits == 32)
-		return 0;
-	double f32 = (double)(b->m * b->n) * 4.0;
-	return bench_emit(ctx, params, f32 / t / 1e9, "GB/s_fp32_equiv", f32 / t32 / 1e9,
-			  "GB/s_sgemv", err, errlen);
-}
-
-static int qb_bits(struct bench_ctx *ctx, struct qb *b, int bits, double t32, double t32t,
-		   char *err, size_t errlen)
-{
-	struct qmat q;
-	if (qmat_quantize(&q, b->a, b->m, b->n, bits, QUANT_NEAREST, 1, b->threads) != 0)
+	if (qmat_quantize(q, b->a, b->m, b->n, bits, QUANT_NEAREST, 1, b->threads) != 0)
 		return rb_error(err, errlen, "qgemv: cannot quantize %lld x %lld at %d bits",
 				(long long)b->m, (long long)b->n, bits);
-	int rc = qb_verify(b, &q);
-	if (rc != 0)
-		rc = rb_error(err, errlen, "qgemv: %d-bit product differs from sgemv of the decoded matrix", bits);
-	double bytes = (double)qmat_bytes(&q);
-	if (rc == 0)
-		rc = qb_emit(ctx, b, "gemv", bits, bytes, qb_time(b, &q, 2), t32, err, errlen);
-	if (rc == 0)
-		rc = qb_emit(ctx, b, "gemv_t", bits, bytes, qb_time(b, &q, 3), t32t, err, errlen);
-	qmat_free(&q);
+	if (qb_verify(b, q) != 0) {
+		qmat_free(q);
+		return rb_error(err, errlen, "qgemv: %d-bit product differs from sgemv of the "
+				"decoded matrix", bits);
+	}
+	return 0;
+}
+
+#define QB_ROWS 10
+
+struct qb_rep_arg {
+	struct qb *b;
+	struct qmat *q8, *q4;
+	size_t stream_bytes;
+};
+
+/*
+ * One repetition: copy bandwidth, then the six products. Rows, in qb_row_params order:
+ * for sgemv and sgemv_t, bytes/s over copy; for each quantized kernel, packed bytes/s
+ * over copy and then fp32-equivalent bytes/s over sgemv's (the speedup), both from the
+ * one timing.
+ */
+static int qb_rep(void *arg, struct bench_rep *rep, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	struct qb_rep_arg *a = arg;
+	struct qb *b = a->b;
+	double copy = calib_copy_bandwidth_gbs_sized(b->threads, a->stream_bytes);
+	double f32 = (double)(b->m * b->n) * 4.0 / 1e9;
+	double t32 = qb_time(b, NULL, 0), t32t = qb_time(b, NULL, 1);
+	rep[0] = (struct bench_rep){ f32 / t32, copy };
+	rep[1] = (struct bench_rep){ f32 / t32t, copy };
+	struct qmat *q[2] = { a->q8, a->q4 };
+	for (int k = 0; k < 2; k++) {
+		double bytes = (double)qmat_bytes(q[k]) / 1e9;
+		double t = qb_time(b, q[k], 2), tt = qb_time(b, q[k], 3);
+		struct bench_rep *r = rep + 2 + 4 * k;
+		r[0] = (struct bench_rep){ bytes / t, copy };
+		r[1] = (struct bench_rep){ f32 / t, f32 / t32 };
+		r[2] = (struct bench_rep){ bytes / tt, copy };
+		r[3] = (struct bench_rep){ f32 / tt, f32 / t32t };
+	}
+	return 0;
+}
+
+static void qb_row_params(const struct qb *b, char params[QB_ROWS][160], struct bench_row *rows)
+{
+	static const int bits[QB_ROWS] = { 32, 32, 8, 8, 8, 8, 4, 4, 4, 4 };
+	static const char *const kernel[QB_ROWS] = { "sgemv", "sgemv_t", "gemv", "gemv", "gemv_t",
+						     "gemv_t", "gemv", "gemv", "gemv_t", "gemv_t" };
+	for (int k = 0; k < QB_ROWS; k++) {
+		int speedup = k >= 2 && k % 2 == 1;
+		snprintf(params[k], 160, "m=%lld;n=%lld;bits=%d;kernel=%s;isa=%s;threads=%d",
+			 (long long)b->m, (long long)b->n, bits[k], kernel[k], qgemv_isa_name(),
+			 b->threads);
+		rows[k] = (struct bench_row){ params[k], speedup ? "GB/s_fp32_equiv" : "GB/s",
+					      speedup ? "GB/s_sgemv" : "GB/s_copy" };
+	}
+}
+
+static int qb_measure(struct bench_ctx *ctx, struct qb *b, char *err, size_t errlen)
+{
+	struct qmat q8, q4;
+	if (qb_quantize(b, &q8, 8, err, errlen) != 0)
+		return -1;
+	if (qb_quantize(b, &q4, 4, err, errlen) != 0) {
+		qmat_free(&q8);
+		return -1;
+	}
+	char params[QB_ROWS][160];
+	struct bench_row rows[QB_ROWS];
+	qb_row_params(b, params, rows);
+	struct qb_rep_arg a = { b, &q8, &q4, ctx->limits.stream_bytes };
+	int rc = bench_measure_rows(ctx, rows, QB_ROWS, b->threads, BENCH_MIN_REPS, qb_rep, &a,
+				    err, errlen);
+	qmat_free(&q8);
+	qmat_free(&q4);
 	return rc;
 }
 
@@ -133,18 +185,8 @@ static int qgemv_bench_run(struct bench_ctx *ctx, char *err, size_t errlen)
 		b.x[j] = (float)((j % 7) - 3) / 3.0f;
 	for (int64_t i = 0; rc == 0 && i < b.m; i++)
 		b.r[i] = (float)((i % 5) - 2) / 2.0f;
-	double t32 = 0, t32t = 0, bytes32 = (double)(b.m * b.n) * 4.0;
-	if (rc == 0) {
-		t32 = qb_time(&b, NULL, 0);
-		t32t = qb_time(&b, NULL, 1);
-		rc = qb_emit(ctx, &b, "sgemv", 32, bytes32, t32, t32, err, errlen);
-	}
 	if (rc == 0)
-		rc = qb_emit(ctx, &b, "sgemv_t", 32, bytes32, t32t, t32t, err, errlen);
-	if (rc == 0)
-		rc = qb_bits(ctx, &b, 8, t32, t32t, err, errlen);
-	if (rc == 0)
-		rc = qb_bits(ctx, &b, 4, t32, t32t, err, errlen);
+		rc = qb_measure(ctx, &b, err, errlen);
 	free(b.a), free(b.x), free(b.g), free(b.r), free(b.y);
 	return rc;
 }
@@ -153,6 +195,6 @@ const struct bench_case kernels_qgemv_bench = {
 	.name = "qgemv",
 	.family = "kernels",
 	.doc = "8/4-bit tiled GEMV and transposed GEMV beyond L3: packed bytes/s / STREAM copy, "
-	       "and fp32-equivalent bytes/s / OpenBLAS sgemv's, same run",
+	       "and fp32-equivalent bytes/s / OpenBLAS sgemv's, all in each repetition",
 	.run = qgemv_bench_run,
 };

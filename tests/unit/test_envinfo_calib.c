@@ -412,7 +412,7 @@ Test(bench, emit_writes_one_row_with_the_ratio_and_refuses_bad_rows)
 
 Test(bench, stats_are_medians_of_the_kept_repetitions_and_slow_probes_are_left_out)
 {
-	/* Ratios 0.5 0.4 0.6 0.1 0.55; the fourth has a probe at 3 of the fastest 10. */
+	/* Ratios 0.5 0.4 0.6 0.1 0.55; the fourth has a probe at 3 of the fast mode, 9. */
 	struct bench_rep r[5] = { {5, 10}, {4, 10}, {6, 10}, {1, 10}, {5.5, 10} };
 	double before[5] = {10, 9, 9.5, 3, 9}, after[5] = {9, 10, 9, 9, 8};
 	struct bench_stats st;
@@ -448,7 +448,7 @@ Test(bench, ratio_is_the_median_of_paired_ratios_not_a_ratio_of_medians)
 Test(bench, all_slow_keeps_all_and_bad_values_are_refused)
 {
 	struct bench_rep r[5] = { {1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2} };
-	/* Every repetition has one probe at a fifth of the fastest. */
+	/* Every repetition has one probe at a fifth of the fast mode. */
 	double before[5] = {10, 2, 10, 2, 10}, after[5] = {2, 10, 2, 10, 2};
 	struct bench_stats st;
 	cr_assert_eq(bench_stats_of(r, before, after, 5, &st), 0);
