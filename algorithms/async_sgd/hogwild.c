@@ -851,6 +851,24 @@ static int bench_verify(const struct hw_setup *s, char *err, size_t errlen)
 	return rc;
 }
 
+struct hw_bench_rep {
+	struct hw_setup *s;
+	double bytes, copy_gbs;
+};
+
+/* One repetition: the mode and sequential SGD in alternating slices; rows updates/s over
+ * sequential's, and the bandwidth the updates' bytes need over STREAM copy. */
+static int hw_bench_rep(void *arg, struct bench_rep *rep, char *err, size_t errlen)
+{
+	struct hw_bench_rep *a = arg;
+	struct hw_rates r;
+	if (hw_throughput(a->s, true, HW_BENCH_SLICES, HW_BENCH_SECONDS, &r, err, errlen) != 0)
+		return -1;
+	rep[0] = (struct bench_rep){ r.per_s, r.sequential_per_s };
+	rep[1] = (struct bench_rep){ r.per_s * a->bytes / 1e9, a->copy_gbs };
+	return 0;
+}
+
 static int bench_rows(struct bench_ctx *ctx, struct hw_setup *s, int64_t features, char *err,
 		      size_t errlen)
 {
@@ -859,22 +877,18 @@ static int bench_rows(struct bench_ctx *ctx, struct hw_setup *s, int64_t feature
 
 	for (int mode = HW_RACY; mode <= HW_ATOMIC; mode++)
 		for (int t = 1; t <= max_threads; t = t < 2 ? 2 : t * 2) {
-			struct hw_rates r;
-			char params[128];
+			char p0[128], p1[128];
 			s->mode = (enum hw_mode)mode;
 			s->threads = t;
-			if (hw_throughput(s, true, HW_BENCH_SLICES, HW_BENCH_SECONDS, &r, err, errlen) != 0)
-				return -1;
-			snprintf(params, sizeof(params), "mode=%s;threads=%d;features=%lld;cpu_share=%.2f",
-				 hw_mode_name(s->mode), t, (long long)features, r.cpu_share);
-			if (bench_emit(ctx, params, r.per_s, "updates/s", r.sequential_per_s,
-				       "sequential updates/s", err, errlen) != 0)
-				return -1;
-			/* The bandwidth the update's bytes need, against STREAM copy at t threads. */
-			snprintf(params, sizeof(params), "mode=%s;threads=%d;features=%lld;bytes=%.0f",
+			snprintf(p0, sizeof(p0), "mode=%s;threads=%d;features=%lld",
+				 hw_mode_name(s->mode), t, (long long)features);
+			snprintf(p1, sizeof(p1), "mode=%s;threads=%d;features=%lld;bytes=%.0f",
 				 hw_mode_name(s->mode), t, (long long)features, bytes);
-			if (bench_emit(ctx, params, r.per_s * bytes / 1e9, "GB/s",
-				       bench_copy_limit_gbs(ctx, t), "copy GB/s", err, errlen) != 0)
+			struct bench_row rows[2] = { { p0, "updates/s", "sequential_updates/s" },
+						     { p1, "GB/s", "copy_GB/s" } };
+			struct hw_bench_rep a = { s, bytes, bench_copy_limit_gbs(ctx, t) };
+			if (bench_measure_rows(ctx, rows, 2, t, BENCH_MIN_REPS, hw_bench_rep, &a, err,
+					       errlen) != 0)
 				return -1;
 		}
 	return 0;
