@@ -719,34 +719,14 @@ static int load_judged_at(struct ctx *c, const yaml_node_t *item, struct mf_clai
 	return 0;
 }
 
-/* `paper_terms:` an SQL query, or {query, unit, paper, deviation} (display only). Its
- * query is checked against the views with the others (outputs.c, out_check_queries). */
-static int load_paper_terms(struct ctx *c, const yaml_node_t *item, struct mf_claim *cl)
+/* paper_terms' `paper` (a number) and `deviation` (relative, the default with a paper
+ * value other than 0, or absolute). */
+static int load_terms_deviation(struct ctx *c, const yaml_node_t *n, struct mf_paper_terms *t)
 {
-	static const char *const keys[] = {"query", "unit", "paper", "deviation", NULL};
-	struct mf_paper_terms *t = &cl->terms;
-	const yaml_node_t *n = mf_map_get(c->m, item, "paper_terms");
 	const char *paper = NULL, *dev = NULL;
-	if (!n)
-		return 0;
-	t->given = 1;
-	t->node = n;
-	if (n->type == YAML_SCALAR_NODE) {
-		t->query = mf_scalar(n);
-		return *t->query ? 0 : fail(c, n, "claims.paper_terms", "must not be empty");
-	}
-	if (expect_type(c, n, YAML_MAPPING_NODE, "claims.paper_terms") < 0 ||
-	    check_keys(c, n, keys, "claims.paper_terms") < 0)
-		return -1;
-	if (mf_len(n) == 0)
-		return fail(c, n, "claims.paper_terms", "give a query, or at least one of unit, paper, deviation");
-	if (get_string(c, n, "query", "claims.paper_terms.query", 0, &t->query) < 0 ||
-	    get_string(c, n, "unit", "claims.paper_terms.unit", 0, &t->unit) < 0 ||
-	    get_string(c, n, "paper", "claims.paper_terms.paper", 0, &paper) < 0 ||
+	if (get_string(c, n, "paper", "claims.paper_terms.paper", 0, &paper) < 0 ||
 	    get_string(c, n, "deviation", "claims.paper_terms.deviation", 0, &dev) < 0)
 		return -1;
-	if (t->query && !*t->query)
-		return fail(c, mf_map_get(c->m, n, "query"), "claims.paper_terms.query", "must not be empty");
 	if (paper) {
 		char *end = NULL;
 		t->paper = strtod(paper, &end);
@@ -766,6 +746,35 @@ static int load_paper_terms(struct ctx *c, const yaml_node_t *item, struct mf_cl
 		return fail(c, mf_map_get(c->m, n, "deviation"), "claims.paper_terms.deviation",
 			    "a relative deviation from a paper value of 0 is undefined (use absolute)");
 	return 0;
+}
+
+/* `paper_terms:` an SQL query, or {query, unit, paper, deviation}: display only, never
+ * part of the verdict. Its query is checked against the views with the claim's own
+ * (outputs.c, out_check_queries). */
+static int load_paper_terms(struct ctx *c, const yaml_node_t *item, struct mf_claim *cl)
+{
+	static const char *const keys[] = {"query", "unit", "paper", "deviation", NULL};
+	struct mf_paper_terms *t = &cl->terms;
+	const yaml_node_t *n = mf_map_get(c->m, item, "paper_terms");
+	if (!n)
+		return 0;
+	t->given = 1;
+	t->node = n;
+	if (n->type == YAML_SCALAR_NODE) {
+		t->query = mf_scalar(n);
+		return *t->query ? 0 : fail(c, n, "claims.paper_terms", "must not be empty");
+	}
+	if (expect_type(c, n, YAML_MAPPING_NODE, "claims.paper_terms") < 0 ||
+	    check_keys(c, n, keys, "claims.paper_terms") < 0)
+		return -1;
+	if (mf_len(n) == 0)
+		return fail(c, n, "claims.paper_terms", "give a query, or at least one of unit, paper, deviation");
+	if (get_string(c, n, "query", "claims.paper_terms.query", 0, &t->query) < 0 ||
+	    get_string(c, n, "unit", "claims.paper_terms.unit", 0, &t->unit) < 0)
+		return -1;
+	if (t->query && !*t->query)
+		return fail(c, mf_map_get(c->m, n, "query"), "claims.paper_terms.query", "must not be empty");
+	return load_terms_deviation(c, n, t);
 }
 
 static int load_claim(struct ctx *c, const yaml_node_t *item, struct mf_claim *cl)
