@@ -758,7 +758,6 @@ static int load_paper_terms(struct ctx *c, const yaml_node_t *item, struct mf_cl
 	const yaml_node_t *n = mf_map_get(c->m, item, "paper_terms");
 	if (!n)
 		return 0;
-	t->given = 1;
 	t->node = n;
 	if (n->type == YAML_SCALAR_NODE) {
 		t->query = mf_scalar(n);

@@ -43,7 +43,6 @@ enum mf_deviation { MF_DEV_NONE, MF_DEV_RELATIVE, MF_DEV_ABSOLUTE };
  * terms the paper states it (a ratio, an accuracy, an iteration), when the claim's
  * `measured` is a derived number (a relative error, a difference, a count). */
 struct mf_paper_terms {
-	int given;
 	const char *query;            /* first column of the first row; NULL: the claim's measured */
 	const char *unit;             /* appended to a number, or NULL */
 	int have_paper;
