@@ -585,10 +585,24 @@ static int load_series(struct ctx *c, const yaml_node_t *item, struct mf_plot *p
 	return 0;
 }
 
+/* `headline: true|false` (the report's check that a family has at most one is in report.c,
+ * since a family spans manifests). */
+static int load_headline(struct ctx *c, const yaml_node_t *item, struct mf_plot *p)
+{
+	const char *h;
+	if (get_string(c, item, "headline", "plots.headline", 0, &h) < 0)
+		return -1;
+	if (h && strcmp(h, "true") && strcmp(h, "false"))
+		return fail(c, mf_map_get(c->m, item, "headline"), "plots.headline",
+			    "expected true or false, got '%s'", h);
+	p->headline = h && !strcmp(h, "true");
+	return 0;
+}
+
 static int load_plot(struct ctx *c, const yaml_node_t *item, struct mf_plot *p)
 {
 	static const char *const keys[] = {"id", "title", "x", "y", "xlabel", "ylabel",
-					   "series", "logscale", "query", NULL};
+					   "series", "logscale", "query", "headline", NULL};
 	if (expect_type(c, item, YAML_MAPPING_NODE, "plots") < 0 || check_keys(c, item, keys, "plots") < 0)
 		return -1;
 	p->node = item;
@@ -604,7 +618,7 @@ static int load_plot(struct ctx *c, const yaml_node_t *item, struct mf_plot *p)
 		return fail(c, mf_map_get(c->m, item, "x"), "plots.x", "'%s' is not a column name", p->x);
 	if (p->y && !is_identifier(p->y))
 		return fail(c, mf_map_get(c->m, item, "y"), "plots.y", "'%s' is not a metric name", p->y);
-	if (load_logscale(c, item, p) < 0)
+	if (load_logscale(c, item, p) < 0 || load_headline(c, item, p) < 0)
 		return -1;
 	return load_series(c, item, p);
 }
@@ -705,10 +719,68 @@ static int load_judged_at(struct ctx *c, const yaml_node_t *item, struct mf_clai
 	return 0;
 }
 
+/* paper_terms' `paper` (a number) and `deviation` (relative, the default with a paper
+ * value other than 0, or absolute). */
+static int load_terms_deviation(struct ctx *c, const yaml_node_t *n, struct mf_paper_terms *t)
+{
+	const char *paper = NULL, *dev = NULL;
+	if (get_string(c, n, "paper", "claims.paper_terms.paper", 0, &paper) < 0 ||
+	    get_string(c, n, "deviation", "claims.paper_terms.deviation", 0, &dev) < 0)
+		return -1;
+	if (paper) {
+		char *end = NULL;
+		t->paper = strtod(paper, &end);
+		if (end == paper || *end || !isfinite(t->paper))
+			return fail(c, mf_map_get(c->m, n, "paper"), "claims.paper_terms.paper",
+				    "'%s' is not a number", paper);
+		t->have_paper = 1;
+		t->deviation = t->paper == 0 ? MF_DEV_ABSOLUTE : MF_DEV_RELATIVE;
+	}
+	if (!dev)
+		return 0;
+	if (strcmp(dev, "relative") && strcmp(dev, "absolute"))
+		return fail(c, mf_map_get(c->m, n, "deviation"), "claims.paper_terms.deviation",
+			    "'%s' is not one of relative, absolute", dev);
+	t->deviation = !strcmp(dev, "relative") ? MF_DEV_RELATIVE : MF_DEV_ABSOLUTE;
+	if (t->have_paper && t->deviation == MF_DEV_RELATIVE && t->paper == 0)
+		return fail(c, mf_map_get(c->m, n, "deviation"), "claims.paper_terms.deviation",
+			    "a relative deviation from a paper value of 0 is undefined (use absolute)");
+	return 0;
+}
+
+/* `paper_terms:` an SQL query, or {query, unit, paper, deviation}: display only, never
+ * part of the verdict. Its query is checked against the views with the claim's own
+ * (outputs.c, out_check_queries). */
+static int load_paper_terms(struct ctx *c, const yaml_node_t *item, struct mf_claim *cl)
+{
+	static const char *const keys[] = {"query", "unit", "paper", "deviation", NULL};
+	struct mf_paper_terms *t = &cl->terms;
+	const yaml_node_t *n = mf_map_get(c->m, item, "paper_terms");
+	if (!n)
+		return 0;
+	t->node = n;
+	if (n->type == YAML_SCALAR_NODE) {
+		t->query = mf_scalar(n);
+		return *t->query ? 0 : fail(c, n, "claims.paper_terms", "must not be empty");
+	}
+	if (expect_type(c, n, YAML_MAPPING_NODE, "claims.paper_terms") < 0 ||
+	    check_keys(c, n, keys, "claims.paper_terms") < 0)
+		return -1;
+	if (mf_len(n) == 0)
+		return fail(c, n, "claims.paper_terms", "give a query, or at least one of unit, paper, deviation");
+	if (get_string(c, n, "query", "claims.paper_terms.query", 0, &t->query) < 0 ||
+	    get_string(c, n, "unit", "claims.paper_terms.unit", 0, &t->unit) < 0)
+		return -1;
+	if (t->query && !*t->query)
+		return fail(c, mf_map_get(c->m, n, "query"), "claims.paper_terms.query", "must not be empty");
+	return load_terms_deviation(c, n, t);
+}
+
 static int load_claim(struct ctx *c, const yaml_node_t *item, struct mf_claim *cl)
 {
 	static const char *const keys[] = {"id", "statement", "paper_value", "measured", "expect",
-					   "regress", "judged_at", "scope", "known_deviation", NULL};
+					   "regress", "judged_at", "scope", "known_deviation",
+					   "paper_terms", NULL};
 	const char *regress = NULL;
 	cl->node = item;
 	if (expect_type(c, item, YAML_MAPPING_NODE, "claims") < 0 ||
@@ -721,7 +793,7 @@ static int load_claim(struct ctx *c, const yaml_node_t *item, struct mf_claim *c
 	    get_string(c, item, "regress", "claims.regress", 0, &regress) < 0 ||
 	    get_string(c, item, "scope", "claims.scope", 0, &cl->scope) < 0 ||
 	    get_string(c, item, "known_deviation", "claims.known_deviation", 0, &cl->known_deviation) < 0 ||
-	    load_judged_at(c, item, cl) < 0)
+	    load_judged_at(c, item, cl) < 0 || load_paper_terms(c, item, cl) < 0)
 		return -1;
 	if (cl->known_deviation && (!*cl->known_deviation || strchr(cl->known_deviation, '\n')))
 		return fail(c, mf_map_get(c->m, item, "known_deviation"), "claims.known_deviation",

@@ -24,6 +24,9 @@ struct mf_plot {
 	int nseries;
 	int logx, logy;
 	const yaml_node_t *node;
+	/* `headline: true`: the figure that shows the paper's main result; the report opens
+	 * the paper's section with it (at most one per family). */
+	int headline;
 };
 
 struct mf_table {
@@ -32,6 +35,23 @@ struct mf_table {
 };
 
 enum mf_op { MF_LT, MF_LE, MF_GT, MF_GE, MF_EQ, MF_BETWEEN };
+
+/* How the report's deviation column compares the measured value with the paper's. */
+enum mf_deviation { MF_DEV_NONE, MF_DEV_RELATIVE, MF_DEV_ABSOLUTE };
+
+/* `paper_terms:` display only, never part of the verdict: the measured value in the
+ * terms the paper states it (a ratio, an accuracy, an iteration), when the claim's
+ * `measured` is a derived number (a relative error, a difference, a count). */
+struct mf_paper_terms {
+	const char *query;            /* first column of the first row; NULL: the claim's measured */
+	const char *unit;             /* appended to a number, or NULL */
+	int have_paper;
+	double paper;                 /* the paper's number in these terms */
+	/* With `paper`: the deviation measured vs paper. Without: the claim's tested
+	 * value is itself that deviation (a relative error, a distance), shown as such. */
+	enum mf_deviation deviation;
+	const yaml_node_t *node;
+};
 
 struct mf_claim {
 	const char *id, *statement, *paper_value, *measured, *expect;
@@ -48,6 +68,7 @@ struct mf_claim {
 	const char *known_deviation;
 	/* `judged_at:` the scales whose data decide the claim (all when not given). */
 	int judged_at[MF_SCALES];
+	struct mf_paper_terms terms;
 	const yaml_node_t *node;
 };
 

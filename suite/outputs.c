@@ -145,6 +145,10 @@ int out_check_queries(const struct sweep *s, char *err, size_t errlen)
 			rc = check_one(db, m, key_node(m, m->claims[i].node, "scope"), "claims.scope", sql,
 				       err, errlen);
 		}
+		if (rc == 0 && m->claims[i].terms.query)  /* display only, checked like the rest */
+			rc = check_one(db, m, m->claims[i].terms.node->type == YAML_SCALAR_NODE ?
+				       m->claims[i].terms.node : key_node(m, m->claims[i].terms.node, "query"),
+				       "claims.paper_terms", m->claims[i].terms.query, err, errlen);
 	}
 	for (int i = 0; rc == 0 && i < m->nregress; i++)
 		rc = check_one(db, m, key_node(m, m->regress[i].node, "query"), "regress.query",

@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,10 @@ static void relpath(const char *from, const char *target, char *buf, size_t len)
 
 static void md_escape_line(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
+	size_t n = s ? strlen(s) : 0;
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))  /* a folded YAML scalar ends in '\n' */
+		n--;
+	for (size_t i = 0; i < n; i++, s++) {
 		if (*s == '|')
 			fputs("\\|", f);
 		else
@@ -88,41 +92,155 @@ static void deviation_link(const struct manifest *m, const struct mf_claim *c, c
 	snprintf(buf, len, "%s#%s", rel, c->id);
 }
 
-static void write_claims(FILE *f, const struct manifest *m, const struct out_claim *res, int n,
-			 const char *report_dir, struct out_tally *t)
+/* A claim's measured value in the paper's terms, and its deviation from the paper's
+ * number, for the claims table (display only: the verdict is the claim's own). */
+struct rp_terms {
+	char value[192], deviation[64];
+};
+
+static void fmt_number(double v, const char *unit, char *buf, size_t len)
 {
-	if (n == 0)
-		return;
-	fputs("#### Claims\n\n| claim | statement | paper | measured | expected | verdict |\n"
-	      "|---|---|---|---|---|---|\n", f);
-	for (int i = 0; i < n; i++) {
-		char expect[96], measured[64] = "–";
-		mf_claim_expect_text(res[i].claim, expect, sizeof(expect));
-		if (res[i].have_measured)
-			snprintf(measured, sizeof(measured), "%.6g", res[i].measured);
-		fprintf(f, "| %s | ", res[i].claim->id);
-		md_escape_line(f, res[i].claim->statement);
-		fputs(" | ", f);
-		md_escape_line(f, res[i].claim->paper_value ? res[i].claim->paper_value : "–");
-		fprintf(f, " | %s | %s | **%s** |\n", measured, expect, out_claim_label(&res[i]));
-		out_tally_add(t, &res[i]);
+	snprintf(buf, len, "%.6g%s%s", v, unit ? " " : "", unit ? unit : "");
+}
+
+/* The first column of the first row of `sql`: 1 a number in *v, 0 text (or NULL) in buf,
+ * -1 an error in buf. */
+static int terms_query(sqlite3 *db, const char *sql, double *v, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	snprintf(buf, len, "–");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(buf, len, "query failed: %s", sqlite3_errmsg(db));
+		return -1;
 	}
-	fputc('\n', f);
-	for (int i = 0; i < n; i++) {
-		const struct out_claim *r = &res[i];
-		if (out_claim_is_known_deviation(r)) {
-			char link[PATH_MAX + 128];
-			deviation_link(m, r->claim, report_dir, link, sizeof(link));
-			fprintf(f, "- `%s`, known deviation: ", r->claim->id);
-			md_escape_line(f, r->claim->known_deviation);
-			fprintf(f, " ([why](%s))\n", link);
-		} else if (r->verdict != OUT_PASS) {
-			fprintf(f, "- `%s`, %s: ", r->claim->id, out_claim_label(r));
-			md_escape_line(f, r->message);
-			fputc('\n', f);
+	int rc = sqlite3_step(st), kind = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_count(st) > 0) {
+		int type = sqlite3_column_type(st, 0);
+		if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+			*v = sqlite3_column_double(st, 0);
+			kind = 1;
+		} else if (type == SQLITE_TEXT) {
+			snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
 		}
+	} else if (rc != SQLITE_DONE) {
+		snprintf(buf, len, "query failed: %s", sqlite3_errmsg(db));
+		kind = -1;
 	}
+	sqlite3_finalize(st);
+	return kind;
+}
+
+static void fmt_deviation(const struct mf_paper_terms *pt, int have_v, double v, const struct out_claim *r,
+			  char *buf, size_t len)
+{
+	if (pt->have_paper && have_v && pt->deviation == MF_DEV_RELATIVE)
+		snprintf(buf, len, "%+.2f%%", 100 * (v - pt->paper) / fabs(pt->paper));
+	else if (pt->have_paper && have_v)
+		snprintf(buf, len, "%+.3g", v - pt->paper);
+	else if (!pt->have_paper && r->have_measured && pt->deviation == MF_DEV_RELATIVE)
+		snprintf(buf, len, "%.2f%%", 100 * r->measured);
+	else if (!pt->have_paper && r->have_measured && pt->deviation == MF_DEV_ABSOLUTE)
+		snprintf(buf, len, "%.3g", r->measured);
+}
+
+/* `db` scoped to the claim's sweep. A claim without `paper_terms` measures in the paper's
+ * terms already: the same number. */
+static void eval_terms(sqlite3 *db, const struct out_claim *r, struct rp_terms *t)
+{
+	const struct mf_paper_terms *pt = &r->claim->terms;
+	double v = 0;
+	int kind = 0;
+	snprintf(t->value, sizeof(t->value), "–");
+	snprintf(t->deviation, sizeof(t->deviation), "–");
+	if (r->verdict == OUT_NOT_JUDGED)
+		return;
+	if (pt->query) {
+		kind = terms_query(db, pt->query, &v, t->value, sizeof(t->value));
+	} else if (r->have_measured) {
+		v = r->measured;
+		kind = 1;
+	}
+	if (kind == 1)
+		fmt_number(v, pt->unit, t->value, sizeof(t->value));
+	fmt_deviation(pt, kind == 1, v, r, t->deviation, sizeof(t->deviation));
+}
+
+/* One experiment's results, computed before the paper's section is written: the section
+ * opens with the headline figure and every claim of the paper. */
+struct rp_exp {
+	struct sweep *s;
+	int scoped;                  /* store_scope worked; else err says why */
+	char err[512];
+	struct out_plot plots[MF_MAX_ITEMS];
+	struct out_claim claims[MF_MAX_ITEMS];
+	struct rp_terms terms[MF_MAX_ITEMS];
+};
+
+static void claim_row(FILE *f, const struct rp_exp *e, int i)
+{
+	const struct out_claim *r = &e->claims[i];
+	char expect[96], tested[64] = "–";
+	mf_claim_expect_text(r->claim, expect, sizeof(expect));
+	if (r->have_measured)
+		snprintf(tested, sizeof(tested), "%.6g", r->measured);
+	fprintf(f, "| %s | %s | ", r->claim->id, e->s->m->id);
+	md_escape_line(f, r->claim->statement);
+	fputs(" | ", f);
+	md_escape_line(f, r->claim->paper_value ? r->claim->paper_value : "–");
+	fputs(" | ", f);
+	md_escape_line(f, e->terms[i].value);
+	fputs(" | ", f);
+	md_escape_line(f, e->terms[i].deviation);
+	fprintf(f, " | %s | %s | **%s** |\n", tested, expect, out_claim_label(r));
+}
+
+static void claim_note(FILE *f, const struct manifest *m, const struct out_claim *r, const char *report_dir)
+{
+	if (out_claim_is_known_deviation(r)) {
+		char link[PATH_MAX + 128];
+		deviation_link(m, r->claim, report_dir, link, sizeof(link));
+		fprintf(f, "- `%s`, known deviation: ", r->claim->id);
+		md_escape_line(f, r->claim->known_deviation);
+		fprintf(f, " ([why](%s))\n", link);
+	} else if (r->verdict != OUT_PASS) {
+		fprintf(f, "- `%s`, %s: ", r->claim->id, out_claim_label(r));
+		md_escape_line(f, r->message);
+		fputc('\n', f);
+	}
+}
+
+/* Every claim of one paper in one table: the measured value in the paper's terms beside
+ * the paper's, the deviation, then the number the claim tests and its verdict. */
+static void write_claims(FILE *f, struct rp_exp *ex, int n, const char *report_dir, struct out_tally *t)
+{
+	int total = 0;
+	for (int k = 0; k < n; k++)
+		total += ex[k].scoped ? ex[k].s->m->nclaims : 0;
+	if (total == 0)
+		return;
+	fputs("#### Claims\n\n\"measured\" is in the paper's terms, beside the paper's value; \"tested\" is "
+	      "the number the claim's predicate (\"expected\") judges.\n\n"
+	      "| claim | experiment | statement | paper | measured | deviation | tested | expected | verdict |\n"
+	      "|---|---|---|---|---|---|---|---|---|\n", f);
+	for (int k = 0; k < n; k++)
+		for (int i = 0; ex[k].scoped && i < ex[k].s->m->nclaims; i++) {
+			claim_row(f, &ex[k], i);
+			out_tally_add(t, &ex[k].claims[i]);
+		}
 	fputc('\n', f);
+	for (int k = 0; k < n; k++)
+		for (int i = 0; ex[k].scoped && i < ex[k].s->m->nclaims; i++)
+			claim_note(f, ex[k].s->m, &ex[k].claims[i], report_dir);
+	fputc('\n', f);
+}
+
+static void write_figure(FILE *f, const struct out_plot *p, const char *report_dir)
+{
+	const char *title = p->plot->title ? p->plot->title : p->plot->id;
+	char png[PATH_MAX], svg[PATH_MAX];
+	relpath(report_dir, p->png, png, sizeof(png));
+	relpath(report_dir, p->svg, svg, sizeof(svg));
+	fprintf(f, "![%s](%s)\n\n_%s_ ([SVG](%s))\n\n", title, png, title, svg);
 }
 
 static void write_plots(FILE *f, const struct out_plot *res, int n, const char *report_dir)
@@ -132,15 +250,13 @@ static void write_plots(FILE *f, const struct out_plot *res, int n, const char *
 	fputs("#### Figures\n\n", f);
 	for (int i = 0; i < n; i++) {
 		const char *title = res[i].plot->title ? res[i].plot->title : res[i].plot->id;
-		if (res[i].state != OUT_PLOT_OK) {
+		if (res[i].state != OUT_PLOT_OK)
 			fprintf(f, "- %s: **not rendered** (%s)\n\n", title,
 				res[i].state == OUT_PLOT_NO_DATA ? "no data" : res[i].message);
-			continue;
-		}
-		char png[PATH_MAX], svg[PATH_MAX];
-		relpath(report_dir, res[i].png, png, sizeof(png));
-		relpath(report_dir, res[i].svg, svg, sizeof(svg));
-		fprintf(f, "![%s](%s)\n\n_%s_ ([SVG](%s))\n\n", title, png, title, svg);
+		else if (res[i].plot->headline)
+			fprintf(f, "- %s: the headline figure, at the top of this paper's section.\n\n", title);
+		else
+			write_figure(f, &res[i], report_dir);
 	}
 }
 
@@ -192,28 +308,41 @@ static void write_runs(FILE *f, sqlite3 *db, const struct sweep *s)
 	}
 }
 
-static void write_experiment(FILE *f, sqlite3 *db, struct sweep *s, const struct report_opts *o,
-			     const char *report_dir, struct out_tally *t)
+/* Plots rendered, tables written, claims judged and put in the paper's terms. */
+static void compute_experiment(sqlite3 *db, struct rp_exp *e, const struct report_opts *o)
 {
+	const struct manifest *m = e->s->m;
+	char err[400];
+	e->scoped = store_scope(db, e->s, e->err, sizeof(e->err)) == 0;
+	if (!e->scoped)
+		return;
+	out_plots(db, e->s, o->plots, e->plots);
+	if (out_tables(db, e->s, o->results, err, sizeof(err)) < 0)
+		snprintf(e->err, sizeof(e->err), "tables: %s", err);
+	out_claims(db, e->s, e->claims);
+	for (int i = 0; i < m->nclaims; i++)
+		eval_terms(db, &e->claims[i], &e->terms[i]);
+}
+
+static void write_experiment(FILE *f, sqlite3 *db, struct rp_exp *e, const char *report_dir)
+{
+	struct sweep *s = e->s;
 	const struct manifest *m = s->m;
-	struct out_plot plots[MF_MAX_ITEMS];
-	struct out_claim claims[MF_MAX_ITEMS];
 	char err[512];
 	fprintf(f, "### %s\n\n", m->title ? m->title : m->id);
 	fprintf(f, "Experiment `%s` (`%s`), scale %s.", m->id, m->path, mf_scale_name(s->scale));
 	if (m->reproduces)
 		fprintf(f, " Reproduces: %s.", m->reproduces);
 	fprintf(f, "\n\nRe-run: `relaxbench run %s --scale %s`\n\n", m->path, mf_scale_name(s->scale));
-	if (store_scope(db, s, err, sizeof(err)) < 0) {
-		fprintf(f, "_cannot read the results: %s_\n\n", err);
+	if (!e->scoped || store_scope(db, s, err, sizeof(err)) < 0) {
+		fprintf(f, "_cannot read the results: %s_\n\n", e->scoped ? err : e->err);
 		return;
 	}
-	out_plots(db, s, o->plots, plots);
-	if (out_tables(db, s, o->results, err, sizeof(err)) < 0)
-		fprintf(f, "_tables: %s_\n\n", err);
-	out_claims(db, s, claims);
-	write_claims(f, m, claims, m->nclaims, report_dir, t);
-	write_plots(f, plots, m->nplots, report_dir);
+	if (e->err[0])
+		fprintf(f, "_%s_\n\n", e->err);
+	if (m->nclaims)
+		fprintf(f, "Claims: in the paper's table above (%d).\n\n", m->nclaims);
+	write_plots(f, e->plots, m->nplots, report_dir);
 	write_tables(f, db, m);
 	write_runs(f, db, s);
 }
@@ -224,27 +353,95 @@ static int same_paper(const struct manifest *a, const struct manifest *b)
 	return !strcmp(x, y);
 }
 
+/* The paper's headline figures (`headline: true`, one per family at most). */
+static void write_headlines(FILE *f, const struct rp_exp *ex, int n, const char *report_dir)
+{
+	for (int k = 0; k < n; k++)
+		for (int i = 0; ex[k].scoped && i < ex[k].s->m->nplots; i++) {
+			const struct out_plot *p = &ex[k].plots[i];
+			if (!p->plot->headline)
+				continue;
+			fprintf(f, "**Headline figure** (experiment `%s`", ex[k].s->m->id);
+			if (ex[k].s->m->reproduces) {
+				fputs(", reproduces ", f);
+				md_escape_line(f, ex[k].s->m->reproduces);
+			}
+			fputs("):\n\n", f);
+			if (p->state == OUT_PLOT_OK)
+				write_figure(f, p, report_dir);
+			else
+				fprintf(f, "- %s: **not rendered** (%s)\n\n", p->plot->title ? p->plot->title : p->plot->id,
+					p->state == OUT_PLOT_NO_DATA ? "no data" : p->message);
+		}
+}
+
+/* One paper: headline figure, all its claims, then each experiment. */
+static void write_paper(FILE *f, sqlite3 *db, struct sweep **sw, int n, const struct report_opts *o,
+			const char *report_dir, struct out_tally *t)
+{
+	const struct manifest *m = sw[0]->m;
+	struct rp_exp *ex = calloc((size_t)n, sizeof(*ex));
+	if (!ex) {
+		fputs("_out of memory_\n\n", f);
+		return;
+	}
+	fprintf(f, "## %s", m->paper_title ? m->paper_title : "Experiments without a paper");
+	if (m->paper_arxiv)
+		fprintf(f, " (arXiv %s%s%s)", m->paper_arxiv, m->paper_venue ? ", " : "",
+			m->paper_venue ? m->paper_venue : "");
+	fputs("\n\n", f);
+	for (int k = 0; k < n; k++) {
+		ex[k].s = sw[k];
+		compute_experiment(db, &ex[k], o);
+	}
+	write_headlines(f, ex, n, report_dir);
+	write_claims(f, ex, n, report_dir, t);
+	for (int k = 0; k < n; k++)
+		write_experiment(f, db, &ex[k], report_dir);
+	free(ex);
+}
+
 static void write_body(FILE *f, sqlite3 *db, struct sweep *sweeps, int n, const struct report_opts *o,
 		       const char *report_dir, struct out_tally *t)
 {
 	int *done = calloc((size_t)n, sizeof(int));
-	for (int i = 0; i < n; i++) {
+	struct sweep **group = calloc((size_t)n, sizeof(*group));
+	for (int i = 0; done && group && i < n; i++) {
 		if (done[i])
 			continue;
-		const struct manifest *m = sweeps[i].m;
-		fprintf(f, "## %s", m->paper_title ? m->paper_title : "Experiments without a paper");
-		if (m->paper_arxiv)
-			fprintf(f, " (arXiv %s%s%s)", m->paper_arxiv, m->paper_venue ? ", " : "",
-				m->paper_venue ? m->paper_venue : "");
-		fputs("\n\n", f);
+		int g = 0;
 		for (int k = i; k < n; k++) {
-			if (done[k] || !same_paper(m, sweeps[k].m))
+			if (done[k] || !same_paper(sweeps[i].m, sweeps[k].m))
 				continue;
 			done[k] = 1;
-			write_experiment(f, db, &sweeps[k], o, report_dir, t);
+			group[g++] = &sweeps[k];
 		}
+		write_paper(f, db, group, g, o, report_dir, t);
 	}
+	free(group);
 	free(done);
+}
+
+/* At most one `headline: true` plot per family: the reviewer's page opens with one figure. */
+static int check_headlines(const struct sweep *sweeps, int n, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++)
+		for (int p = 0; p < sweeps[i].m->nplots; p++) {
+			if (!sweeps[i].m->plots[p].headline)
+				continue;
+			for (int k = i; k < n; k++)
+				for (int q = k == i ? p + 1 : 0; q < sweeps[k].m->nplots; q++) {
+					if (!sweeps[k].m->plots[q].headline ||
+					    strcmp(sweeps[i].m->algos[0]->family, sweeps[k].m->algos[0]->family))
+						continue;
+					snprintf(err, errlen, "family %s has two headline figures (%s: %s, and %s: "
+						 "%s); mark at most one plot per family 'headline: true'",
+						 sweeps[i].m->algos[0]->family, sweeps[i].m->path,
+						 sweeps[i].m->plots[p].id, sweeps[k].m->path, sweeps[k].m->plots[q].id);
+					return -1;
+				}
+		}
+	return 0;
 }
 
 /* One algorithm's runs that this build would not compute (another code fingerprint),
@@ -315,6 +512,8 @@ int report_write(struct sweep *sweeps, int n, const struct report_opts *o, struc
 	snprintf(out, sizeof(out), "%s", o->out ? o->out : "");
 	if (!o->out)
 		snprintf(out, sizeof(out), "%s/REPORT.md", o->results);
+	if (check_headlines(sweeps, n, err, errlen) < 0)
+		return -1;
 	sqlite3 *db = store_open(dbpath, 1, err, errlen);
 	if (!db)
 		return -1;
