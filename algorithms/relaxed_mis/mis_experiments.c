@@ -24,14 +24,7 @@
 #include "algorithms/relaxed_mis/greedy.h"
 #include "algorithms/relaxed_mis/mis_exec.h"
 #include "algorithms/relaxed_mis/scheduler.h"
-#include "datasets/gen_graph.h"
 #include "suite/calibrate.h"
-
-/* The bench case: G(n, m) with this n and average degree, and timed rounds per row. */
-#define MIS_BENCH_N 200000
-#define MIS_BENCH_DEGREE 10
-#define MIS_BENCH_ROUNDS 3
-#define MIS_BENCH_QUEUES_PER_THREAD 2
 
 static const struct rb_param_spec mis_sim_params[] = {
 	{ "problem", RB_CHOICE, "mis", 0, 0, "mis|matching",
@@ -376,94 +369,4 @@ const struct rb_algorithm mis_parallel_algorithm = {
 	.params = mis_parallel_params,
 	.needs_data = 1,
 	.run = mis_parallel_run,
-};
-
-/* ---- make bench ---- */
-
-static int bench_graph(struct ds_dataset *d, char *err, size_t errlen)
-{
-	struct rb_paramset ps;
-
-	if (rb_paramset_defaults(gengraph_er_params, &ps, err, errlen) != 0)
-		return -1;
-	struct rb_value n = *rb_paramset_get(&ps, "n"), deg = *rb_paramset_get(&ps, "avg_degree");
-	n.i = MIS_BENCH_N;
-	deg.r = MIS_BENCH_DEGREE;
-	rb_paramset_set(&ps, "n", &n);
-	rb_paramset_set(&ps, "avg_degree", &deg);
-	return gengraph_er_generate(&ps, d, err, errlen);
-}
-
-/* One thread count: the MultiQueue and the locked heap, each against sequential greedy
- * timed in the same rounds. */
-static int bench_threads(struct bench_ctx *ctx, struct timed_setup *t, int threads, char *err,
-			 size_t errlen)
-{
-	struct timed_result r;
-	char params[128];
-
-	t->target = (struct mis_parallel_config){ .ops = &multiqueue_ops, .threads = threads,
-		.queues = MIS_BENCH_QUEUES_PER_THREAD * threads, .stickiness = 1, .seed = 1 };
-	t->exact = (struct mis_parallel_config){ .ops = &locked_heap_ops, .threads = threads,
-		.queues = 1, .stickiness = 1, .seed = 1 };
-	int rc = timed_rounds(t, &r);
-	if (rc != 0 || r.mismatches) {
-		snprintf(err, errlen, "relaxed_mis: %s", rc ? timed_error(rc)
-			 : "a concurrent run differed from sequential greedy");
-		return -1;
-	}
-	double tasks = (double)t->in->tasks * t->rounds, greedy = tasks / r.greedy_s;
-	/* The concurrent runs' share of their cores: below about 0.9 another job had them, and
-	 * the row did not measure `threads` threads (shown with the row, since a bench CSV has
-	 * no other column for it). */
-	double share = r.cpu_s / (r.par_wall_s * threads);
-	snprintf(params, sizeof(params), "n=%d;threads=%d;scheduler=sequential_greedy",
-		 MIS_BENCH_N, threads);
-	rc = bench_emit(ctx, params, greedy, "vertices/s", greedy, "vertices/s", err, errlen);
-	snprintf(params, sizeof(params), "n=%d;threads=%d;scheduler=exact_locked;cpu_share=%.2f",
-		 MIS_BENCH_N, threads, share);
-	rc = rc ? rc : bench_emit(ctx, params, tasks / r.exact_s, "vertices/s", greedy,
-				  "vertices/s", err, errlen);
-	snprintf(params, sizeof(params), "n=%d;threads=%d;scheduler=multiqueue;q=%d;cpu_share=%.2f",
-		 MIS_BENCH_N, threads, t->target.queues, share);
-	return rc ? rc : bench_emit(ctx, params, tasks / r.target_s, "vertices/s", greedy,
-				    "vertices/s", err, errlen);
-}
-
-static int mis_bench_run(struct bench_ctx *ctx, char *err, size_t errlen)
-{
-	struct ds_dataset d;
-	struct greedy_instance in;
-	struct timed_setup t = { .in = &in, .paired = true, .rounds = MIS_BENCH_ROUNDS };
-	int rc = -1;
-
-	memset(&d, 0, sizeof(d));
-	if (bench_graph(&d, err, errlen) != 0)
-		return -1;
-	if (greedy_init(&in, GREEDY_MIS, &d.graph, 1) != 0) {
-		ds_dataset_free(&d);
-		snprintf(err, errlen, "relaxed_mis: no memory for the instance");
-		return -1;
-	}
-	t.ref = malloc((size_t)in.tasks + 1);
-	t.out = malloc((size_t)in.tasks + 1);
-	if (t.ref && t.out) {
-		rc = 0;
-		for (int threads = 1; threads <= ctx->limits.threads && rc == 0; threads++)
-			rc = bench_threads(ctx, &t, threads, err, errlen);
-	} else
-		snprintf(err, errlen, "relaxed_mis: no memory for the sets");
-	free(t.ref);
-	free(t.out);
-	greedy_free(&in);
-	ds_dataset_free(&d);
-	return rc;
-}
-
-const struct bench_case relaxed_mis_bench = {
-	.name = "relaxed_mis",
-	.family = "relaxed_mis",
-	.doc = "greedy MIS vertices/s on G(n, m), n = 2x10^5, degree 10: sequential greedy, the "
-	       "locked heap and the MultiQueue (q = 2 x threads), each / sequential greedy's, same run",
-	.run = mis_bench_run,
 };
