@@ -24,6 +24,13 @@ struct mf_plot {
 	int nseries;
 	int logx, logy;
 	const yaml_node_t *node;
+	/* How the figure reads (issue 22; suite/plot.h): each axis' unit, the quantity's y
+	 * range (`range: [lo, hi]`, either bound null for open) and what the band is
+	 * (`band:` house, t95, sd, minmax or none; an enum plot_band). */
+	const char *xunit, *yunit;
+	int range_given;
+	double ymin, ymax;
+	int band;
 };
 
 struct mf_table {
