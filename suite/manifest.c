@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "datasets/catalog.h"
+#include "suite/plot.h"
 
 /* Harness-level parameter every algorithm accepts: the run's thread count. */
 const struct rb_param_spec mf_threads_spec = {
@@ -599,10 +600,64 @@ static int load_headline(struct ctx *c, const yaml_node_t *item, struct mf_plot 
 	return 0;
 }
 
+/* range: [lo, hi], each a number or null (open); lo < hi. */
+static int load_range(struct ctx *c, const yaml_node_t *item, struct mf_plot *p)
+{
+	const yaml_node_t *r = mf_map_get(c->m, item, "range");
+	p->ymin = -INFINITY;
+	p->ymax = INFINITY;
+	if (!r)
+		return 0;
+	if (expect_type(c, r, YAML_SEQUENCE_NODE, "plots.range") < 0)
+		return -1;
+	if (mf_len(r) != 2)
+		return fail(c, r, "plots.range", "expected [low, high] (null for an open end)");
+	double *dst[] = {&p->ymin, &p->ymax};
+	for (int i = 0; i < 2; i++) {
+		const yaml_node_t *v = mf_item(c->m, r, i);
+		if (expect_type(c, v, YAML_SCALAR_NODE, "plots.range") < 0)
+			return -1;
+		const char *txt = mf_scalar(v);
+		if (!strcmp(txt, "null") || !strcmp(txt, "~") || !*txt)
+			continue;
+		char *end = NULL;
+		double x = strtod(txt, &end);
+		if (end == txt || *end || !isfinite(x))
+			return fail(c, v, "plots.range", "'%s' is not a number or null", txt);
+		*dst[i] = x;
+	}
+	if (!(p->ymin < p->ymax))
+		return fail(c, r, "plots.range", "the low end must be below the high end");
+	p->range_given = 1;
+	return 0;
+}
+
+/* xunit, yunit, range, band: what a reader needs to trust the figure. */
+static int load_plot_reading(struct ctx *c, const yaml_node_t *item, struct mf_plot *p)
+{
+	const char *band = NULL;
+	if (get_string(c, item, "xunit", "plots.xunit", 0, &p->xunit) < 0 ||
+	    get_string(c, item, "yunit", "plots.yunit", 0, &p->yunit) < 0 ||
+	    get_string(c, item, "band", "plots.band", 0, &band) < 0)
+		return -1;
+	const char *unit[] = {p->xunit, p->yunit}, *key[] = {"xunit", "yunit"};
+	for (int i = 0; i < 2; i++) {
+		if (unit[i] && (!*unit[i] || strlen(unit[i]) > 40))
+			return fail(c, mf_map_get(c->m, item, key[i]), "plots.unit",
+				    "a unit is 1 to 40 characters (ops/s, s, B, threads)");
+	}
+	p->band = band ? plot_band_parse(band) : PLOT_BAND_HOUSE;
+	if (p->band < 0)
+		return fail(c, mf_map_get(c->m, item, "band"), "plots.band",
+			    "expected house, t95, sd, minmax or none, got '%s'", band);
+	return load_range(c, item, p);
+}
+
 static int load_plot(struct ctx *c, const yaml_node_t *item, struct mf_plot *p)
 {
 	static const char *const keys[] = {"id", "title", "x", "y", "xlabel", "ylabel",
-					   "series", "logscale", "query", "headline", NULL};
+					   "series", "logscale", "query", "xunit", "yunit",
+					   "range", "band", "headline", NULL};
 	if (expect_type(c, item, YAML_MAPPING_NODE, "plots") < 0 || check_keys(c, item, keys, "plots") < 0)
 		return -1;
 	p->node = item;
@@ -618,7 +673,8 @@ static int load_plot(struct ctx *c, const yaml_node_t *item, struct mf_plot *p)
 		return fail(c, mf_map_get(c->m, item, "x"), "plots.x", "'%s' is not a column name", p->x);
 	if (p->y && !is_identifier(p->y))
 		return fail(c, mf_map_get(c->m, item, "y"), "plots.y", "'%s' is not a metric name", p->y);
-	if (load_logscale(c, item, p) < 0 || load_headline(c, item, p) < 0)
+	if (load_logscale(c, item, p) < 0 || load_headline(c, item, p) < 0
+	    || load_plot_reading(c, item, p) < 0)
 		return -1;
 	return load_series(c, item, p);
 }

@@ -27,6 +27,13 @@ struct mf_plot {
 	/* `headline: true`: the figure that shows the paper's main result; the report opens
 	 * the paper's section with it (at most one per family). */
 	int headline;
+	/* How the figure reads (issue 22; suite/plot.h): each axis' unit, the quantity's y
+	 * range (`range: [lo, hi]`, either bound null for open) and what the band is
+	 * (`band:` house, t95, sd, minmax or none; an enum plot_band). */
+	const char *xunit, *yunit;
+	int range_given;
+	double ymin, ymax;
+	int band;
 };
 
 struct mf_table {

@@ -101,11 +101,13 @@ void out_plot_query(const struct sweep *s, const struct mf_plot *p, char *buf, s
 	}
 	series_expr(p, series, sizeof(series));
 	if (is_param(s, p->x) || !strcmp(p->x, "seed"))
-		snprintf(buf, len, "SELECT %s AS series, \"%s\" AS x, mean AS y, lo, hi FROM summary"
-			 " WHERE metric = '%s' ORDER BY series, x", series, p->x, p->y);
+		snprintf(buf, len, "SELECT %s AS series, \"%s\" AS x, mean AS y, band_lo AS lo,"
+			 " band_hi AS hi, n, oversub FROM summary WHERE metric = '%s'"
+			 " ORDER BY series, x", series, p->x, p->y);
 	else
-		snprintf(buf, len, "SELECT %s AS series, step AS x, mean AS y, lo, hi FROM curve"
-			 " WHERE metric = '%s' ORDER BY series, x", series, p->y);
+		snprintf(buf, len, "SELECT %s AS series, step AS x, mean AS y, band_lo AS lo,"
+			 " band_hi AS hi, n, oversub FROM curve WHERE metric = '%s'"
+			 " ORDER BY series, x", series, p->y);
 }
 
 static int check_one(sqlite3 *db, const struct manifest *m, const yaml_node_t *node, const char *key,
@@ -277,6 +279,8 @@ void out_plots(sqlite3 *db, const struct sweep *s, const char *plots_dir, struct
 			.xlabel = p->xlabel ? p->xlabel : p->x,
 			.ylabel = p->ylabel ? p->ylabel : (p->y ? p->y : ""),
 			.logx = p->logx, .logy = p->logy, .query = sql,
+			.xunit = p->xunit, .yunit = p->yunit, .range_given = p->range_given,
+			.ymin = p->ymin, .ymax = p->ymax, .band = (enum plot_band)p->band,
 		};
 		int rc = plot_render(db, &spec, dir, r->message, sizeof(r->message));
 		r->state = rc == 0 ? OUT_PLOT_OK : rc > 0 ? OUT_PLOT_NO_DATA : OUT_PLOT_ERROR;

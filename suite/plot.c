@@ -7,6 +7,7 @@
  */
 #include "suite/plot.h"
 #include "suite/error.h"
+#include "suite/interval.h"
 #include "suite/paths.h"
 
 #include <errno.h>
@@ -33,18 +34,24 @@
 
 static const char *const plot_columns[] = {"series", "x", "y", "lo", "hi"};
 enum { PLOT_NCOLUMNS = sizeof plot_columns / sizeof plot_columns[0] };
+/* Optional columns after the five, by name; their index in the statement, or -1. */
+struct plot_extra {
+	int n, oversub;
+};
 
 struct plot_row {
 	size_t series; /* index into plot_data.series */
 	size_t order;  /* position in the query's result: keeps the sort stable */
 	double x, y, lo, hi; /* lo, hi: NAN when NULL */
+	double n;      /* repeats behind the point; NAN when the query has no n */
+	int oversub;   /* the point ran with more threads than cores */
 };
 
 struct plot_series {
 	char *name;
 	size_t first, count; /* rows[first .. first+count) once sorted */
 	size_t distinct_x;
-	bool has_band;
+	bool has_band, has_oversub;
 };
 
 struct plot_data {
@@ -53,6 +60,7 @@ struct plot_data {
 	struct plot_series *series;
 	size_t nseries, seriescap;
 	size_t returned; /* rows the query returned, skipped ones included */
+	struct plot_extra extra;
 };
 
 /* The temporary folder and what goes in it. */
@@ -65,16 +73,48 @@ struct plot_files {
 	char svg[PATH_MAX];
 };
 
+/* How the figure is drawn, decided from the spec and the data (plot_layout). */
+struct plot_axis {
+	char unit[64];       /* the prefixed unit, "" when none was declared */
+	double scale;        /* data values are divided by it */
+	bool log;            /* drawn log: asked for, positive, spanning more than a decade */
+	bool log_refused;    /* asked for but drawn linear */
+	double lo, hi;       /* the drawn range, in scaled units */
+};
+
+struct plot_layout {
+	struct plot_axis x, y;
+	double ymin, ymax;   /* the quantity's range, unscaled: bands are clamped to it */
+	double ticks[PLOT_FEW_POINTS]; /* the distinct x values when there are few, scaled */
+	size_t nticks;
+	bool clamped;        /* some band value was brought into [ymin, ymax] */
+	bool oversub;        /* some point ran oversubscribed */
+	char caption[512];
+};
+
 /* ---- the query ---- */
 
-static int plot_check_columns(sqlite3_stmt *st, char *err, size_t errlen)
+static int plot_check_columns(sqlite3_stmt *st, struct plot_extra *extra, char *err,
+			      size_t errlen)
 {
 	int n = sqlite3_column_count(st);
-	bool ok = n == PLOT_NCOLUMNS;
-	for (int i = 0; ok && i < n; i++)
+	bool ok = n >= PLOT_NCOLUMNS;
+	for (int i = 0; ok && i < PLOT_NCOLUMNS; i++)
 		ok = strcasecmp(sqlite3_column_name(st, i), plot_columns[i]) == 0;
-	if (ok)
+	struct plot_extra e = {-1, -1};
+	for (int i = PLOT_NCOLUMNS; ok && i < n; i++) {
+		const char *name = sqlite3_column_name(st, i);
+		int *slot = strcasecmp(name, "n") == 0 ? &e.n :
+			    strcasecmp(name, "oversub") == 0 ? &e.oversub : NULL;
+		ok = slot && *slot < 0;
+		if (slot)
+			*slot = i;
+	}
+	if (ok) {
+		if (extra)
+			*extra = e;
 		return 0;
+	}
 	char got[256] = "";
 	size_t used = 0;
 	for (int i = 0; i < n && used < sizeof got; i++) {
@@ -84,7 +124,8 @@ static int plot_check_columns(sqlite3_stmt *st, char *err, size_t errlen)
 	}
 	return rb_error(err, errlen,
 			 "plot query must return the columns series, x, y, lo, hi in that order "
-			 "(lo and hi may be NULL; rename with AS); it returns %d: %s", n, got);
+			 "(lo and hi may be NULL; rename with AS), then optionally n and oversub; "
+			 "it returns %d: %s", n, got);
 }
 
 /* Anything after the first statement must be blanks, ';' or comments: a second
@@ -106,8 +147,8 @@ static int plot_check_tail(sqlite3 *db, const char *tail, char *err, size_t errl
 	return 0;
 }
 
-static int plot_prepare(sqlite3 *db, const char *query, sqlite3_stmt **out, char *err,
-			size_t errlen)
+static int plot_prepare(sqlite3 *db, const char *query, sqlite3_stmt **out,
+			struct plot_extra *extra, char *err, size_t errlen)
 {
 	if (!db || !query)
 		return rb_error(err, errlen, "plot: no database or no query");
@@ -122,7 +163,7 @@ static int plot_prepare(sqlite3 *db, const char *query, sqlite3_stmt **out, char
 	if (rc == 0 && !sqlite3_stmt_readonly(st))
 		rc = rb_error(err, errlen, "plot query must only read the store (a SELECT)");
 	if (rc == 0)
-		rc = plot_check_columns(st, err, errlen);
+		rc = plot_check_columns(st, extra, err, errlen);
 	if (rc) {
 		sqlite3_finalize(st);
 		return -1;
@@ -134,7 +175,7 @@ static int plot_prepare(sqlite3 *db, const char *query, sqlite3_stmt **out, char
 int plot_check_query(sqlite3 *db, const char *query, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	if (plot_prepare(db, query, &st, err, errlen))
+	if (plot_prepare(db, query, &st, NULL, err, errlen))
 		return -1;
 	sqlite3_finalize(st);
 	return 0;
@@ -151,10 +192,10 @@ static int plot_number(sqlite3_stmt *st, int col, size_t rowno, double *v, char 
 		return 1;
 	if (type == SQLITE_BLOB)
 		return rb_error(err, errlen, "plot query row %zu: %s is a blob, not a number",
-				 rowno, plot_columns[col]);
+				 rowno, sqlite3_column_name(st, col));
 	if (type == SQLITE_TEXT)
 		return rb_error(err, errlen, "plot query row %zu: %s is the text '%.40s', not a "
-				 "number", rowno, plot_columns[col],
+				 "number", rowno, sqlite3_column_name(st, col),
 				 (const char *)sqlite3_column_text(st, col));
 	*v = sqlite3_column_double(st, col);
 	return 0;
@@ -194,7 +235,7 @@ static long plot_series_index(struct plot_data *d, const char *name)
 static int plot_add_row(struct plot_data *d, sqlite3_stmt *st, char *err, size_t errlen)
 {
 	size_t rowno = ++d->returned;
-	struct plot_row r = {.order = rowno, .lo = NAN, .hi = NAN};
+	struct plot_row r = {.order = rowno, .lo = NAN, .hi = NAN, .n = NAN};
 	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
 		return rb_error(err, errlen, "plot query row %zu: series is NULL "
 				 "(name every series, e.g. 'baseline' AS series)", rowno);
@@ -203,6 +244,15 @@ static int plot_add_row(struct plot_data *d, sqlite3_stmt *st, char *err, size_t
 	if (rx < 0 || ry < 0 || plot_number(st, 3, rowno, &r.lo, err, errlen) < 0 ||
 	    plot_number(st, 4, rowno, &r.hi, err, errlen) < 0)
 		return -1;
+	double extra = NAN;
+	if (d->extra.n >= 0 && plot_number(st, d->extra.n, rowno, &r.n, err, errlen) < 0)
+		return -1;
+	if (d->extra.oversub >= 0) {
+		int ro = plot_number(st, d->extra.oversub, rowno, &extra, err, errlen);
+		if (ro < 0)
+			return -1;
+		r.oversub = ro == 0 && extra != 0;
+	}
 	/* No point to draw: a NULL aggregate (no finished run) or a diverged value. */
 	if (rx || ry || !isfinite(r.x) || !isfinite(r.y))
 		return 0;
@@ -215,6 +265,12 @@ static int plot_add_row(struct plot_data *d, sqlite3_stmt *st, char *err, size_t
 	r.series = (size_t)s;
 	d->rows[d->nrows++] = r;
 	return 0;
+}
+
+static int plot_double_cmp(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+	return (a > b) - (a < b);
 }
 
 static int plot_row_cmp(const void *pa, const void *pb)
@@ -239,6 +295,7 @@ static void plot_index_series(struct plot_data *d)
 			s->distinct_x++;
 		s->count++;
 		s->has_band = s->has_band || (isfinite(r->lo) && isfinite(r->hi));
+		s->has_oversub = s->has_oversub || r->oversub;
 	}
 }
 
@@ -246,7 +303,7 @@ static int plot_load(sqlite3 *db, const char *query, struct plot_data *d, char *
 		     size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	if (plot_prepare(db, query, &st, err, errlen))
+	if (plot_prepare(db, query, &st, &d->extra, err, errlen))
 		return -1;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -272,6 +329,293 @@ static void plot_data_free(struct plot_data *d)
 		free(d->series[i].name);
 	free(d->series);
 	free(d->rows);
+}
+
+/* ---- units, scales, ranges and the caption ---- */
+
+int plot_band_parse(const char *name)
+{
+	static const char *const names[] = {"house", "t95", "sd", "minmax", "none"};
+	for (int i = 0; name && i < (int)(sizeof names / sizeof names[0]); i++) {
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+const char *plot_band_name(enum plot_band b)
+{
+	static const char *const names[] = {"house", "t95", "sd", "minmax", "none"};
+	return (unsigned)b < sizeof names / sizeof names[0] ? names[b] : "?";
+}
+
+static bool plot_ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), m = strlen(tail);
+	return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+/* Units written as symbols take their prefix without a space (ms, GB/s, KiB); words
+ * take it with one (M ops/s, k iterations). */
+static bool plot_unit_is_symbol(const char *unit)
+{
+	static const char *const symbols[] = {"s", "B", "B/s", "b/s", "bit", "bit/s", "Hz",
+					      "W", "J", "flop/s", NULL};
+	for (const char *const *p = symbols; *p; p++) {
+		if (strcmp(unit, *p) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Units whose values are never scaled: shares, ratios, percentages, pure numbers. */
+static bool plot_unit_is_plain(const char *unit)
+{
+	static const char *const plain[] = {"1", "%", "fraction", "ratio", "x", "\xc3\x97", "share", "dimensionless",
+					    "probability", NULL};
+	for (const char *const *p = plain; *p; p++) {
+		if (strcmp(unit, *p) == 0)
+			return true;
+	}
+	return false;
+}
+
+void plot_unit_prefix(const char *unit, double maxabs, char *out, size_t outlen, double *scale)
+{
+	static const char *const up[] = {"", "k", "M", "G", "T", "P"};
+	static const char *const binary[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi"};
+	static const char *const down[] = {"", "m", "\xc2\xb5", "n"}; /* µ in UTF-8 */
+	*scale = 1;
+	if (!unit || !*unit) {
+		snprintf(out, outlen, "%s", "");
+		return;
+	}
+	const char *prefix = "";
+	bool time = strcmp(unit, "s") == 0;
+	if (!isfinite(maxabs) || maxabs <= 0 || plot_unit_is_plain(unit)) {
+		/* nothing to scale */
+	} else if (strcmp(unit, "B") == 0) {
+		for (int p = 5; p > 0 && !*prefix; p--) {
+			if (maxabs >= pow(1024, p)) {
+				prefix = binary[p];
+				*scale = pow(1024, p);
+			}
+		}
+	} else if (time && maxabs < 1) {
+		int p = 1;
+		while (p < 3 && maxabs < pow(1000, -p))
+			p++;
+		prefix = down[p];
+		*scale = pow(1000, -p);
+	} else if (!time && (plot_ends_with(unit, "/s") || plot_unit_is_symbol(unit) ||
+			     maxabs >= 1e4)) {
+		/* Rates and symbol units from 1000 on; counts of words from 10^4 on, so that
+		 * "4096 elements" stays as it is. */
+		for (int p = 5; p > 0 && !*prefix; p--) {
+			if (maxabs >= pow(1000, p)) {
+				prefix = up[p];
+				*scale = pow(1000, p);
+			}
+		}
+	}
+	bool space = *prefix && !plot_unit_is_symbol(unit);
+	snprintf(out, outlen, "%s%s%s", prefix, space ? " " : "", unit);
+}
+
+/* The quantity's range: declared, or [0, inf) for times, sizes and rates. */
+static void plot_quantity_range(const struct plot_spec *spec, double *lo, double *hi)
+{
+	*lo = -INFINITY;
+	*hi = INFINITY;
+	if (spec->range_given) {
+		*lo = spec->ymin;
+		*hi = spec->ymax;
+		return;
+	}
+	const char *u = spec->yunit;
+	if (u && (strcmp(u, "s") == 0 || strcmp(u, "B") == 0 || plot_ends_with(u, "/s")))
+		*lo = 0;
+}
+
+static double plot_clamp(double v, double lo, double hi, bool *moved)
+{
+	if (!isfinite(v))
+		return v;
+	double c = v < lo ? lo : v > hi ? hi : v;
+	*moved = *moved || c != v;
+	return c;
+}
+
+/* Bands are brought into the quantity's range (a Student t or sd band can leave it). */
+static void plot_clamp_bands(struct plot_data *d, struct plot_layout *L)
+{
+	for (size_t i = 0; i < d->nrows; i++) {
+		struct plot_row *r = &d->rows[i];
+		r->lo = plot_clamp(r->lo, L->ymin, L->ymax, &L->clamped);
+		r->hi = plot_clamp(r->hi, L->ymin, L->ymax, &L->clamped);
+		L->oversub = L->oversub || r->oversub;
+	}
+}
+
+struct plot_extent {
+	double min, max, minpos, maxabs;
+};
+
+static void plot_extent_add(struct plot_extent *e, double v)
+{
+	if (!isfinite(v))
+		return;
+	e->min = fmin(e->min, v);
+	e->max = fmax(e->max, v);
+	if (v > 0)
+		e->minpos = fmin(e->minpos, v);
+	e->maxabs = fmax(e->maxabs, fabs(v));
+}
+
+/* Log only where asked, every value positive, and the values span more than a decade:
+ * a log axis over 1, 2, 4 leaves half the figure empty. */
+static bool plot_use_log(bool asked, const struct plot_extent *e)
+{
+	return asked && e->min > 0 && e->max / e->min > 10;
+}
+
+/* The drawn range: the data with a small margin, never past the quantity's range. */
+static void plot_axis_range(struct plot_axis *a, const struct plot_extent *e, double qlo,
+			    double qhi)
+{
+	double lo = e->min / a->scale, hi = e->max / a->scale;
+	if (a->log) {
+		double f = pow(hi / lo, 0.04);
+		a->lo = lo / f;
+		a->hi = hi * f;
+		return;
+	}
+	double pad = hi > lo ? 0.05 * (hi - lo) : fmax(fabs(hi) * 0.1, 0.5);
+	a->lo = lo - pad;
+	a->hi = hi + pad;
+	if (lo >= qlo / a->scale && a->lo < qlo / a->scale)
+		a->lo = qlo / a->scale;
+	if (hi <= qhi / a->scale && a->hi > qhi / a->scale)
+		a->hi = qhi / a->scale;
+}
+
+/* The distinct x values, when there are at most PLOT_FEW_POINTS: ticks go there. */
+static void plot_pick_ticks(const struct plot_data *d, struct plot_layout *L)
+{
+	double v[PLOT_FEW_POINTS];
+	size_t n = 0;
+	for (size_t i = 0; i < d->nrows; i++) {
+		double x = d->rows[i].x;
+		bool seen = false;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = v[k] == x;
+		if (seen)
+			continue;
+		if (n == PLOT_FEW_POINTS)
+			return; /* many: gnuplot's own ticks */
+		v[n++] = x;
+	}
+	qsort(v, n, sizeof v[0], plot_double_cmp);
+	for (size_t k = 0; k < n; k++)
+		L->ticks[k] = v[k] / L->x.scale;
+	L->nticks = n;
+}
+
+static void plot_n_range(const struct plot_data *d, double *nmin, double *nmax)
+{
+	*nmin = INFINITY;
+	*nmax = -INFINITY;
+	for (size_t i = 0; i < d->nrows; i++) {
+		if (isfinite(d->rows[i].n)) {
+			*nmin = fmin(*nmin, d->rows[i].n);
+			*nmax = fmax(*nmax, d->rows[i].n);
+		}
+	}
+}
+
+static void plot_n_text(double nmin, double nmax, char *buf, size_t len)
+{
+	if (!isfinite(nmin))
+		snprintf(buf, len, "%s", "");
+	else if (nmin == nmax)
+		snprintf(buf, len, "n = %.0f", nmin);
+	else
+		snprintf(buf, len, "n = %.0f-%.0f", nmin, nmax);
+}
+
+/* The caption: what the line and the band are, and the marks. */
+static void plot_caption(const struct plot_spec *spec, const struct plot_data *d,
+			 struct plot_layout *L)
+{
+	bool band = false;
+	for (size_t s = 0; s < d->nseries; s++)
+		band = band || d->series[s].has_band;
+	double nmin, nmax;
+	plot_n_range(d, &nmin, &nmax);
+	char n[64], *c = L->caption;
+	size_t len = sizeof L->caption, k = 0;
+	plot_n_text(nmin, nmax, n, sizeof n);
+	if (*n && nmax == 1)
+		k += (size_t)snprintf(c + k, len - k, "One run per point: ");
+	else if (*n)
+		k += (size_t)snprintf(c + k, len - k, "Mean of %s runs per point; ", n);
+	const char *what;
+	if ((!band || spec->band == PLOT_BAND_NONE) && *n)
+		what = "no band drawn";
+	else if (!band || spec->band == PLOT_BAND_NONE)
+		what = "No band drawn: the points are computed values or means given without "
+		       "their spread";
+	else if (spec->band == PLOT_BAND_T95)
+		what = "band: 95% Student-t interval of the mean";
+	else if (spec->band == PLOT_BAND_SD)
+		what = "band: mean +- 1 sd (the spread of the runs)";
+	else if (spec->band == PLOT_BAND_MINMAX || nmax < IV_BOOTSTRAP_MIN)
+		what = "band: min-max of the runs";
+	else if (nmin >= IV_BOOTSTRAP_MIN)
+		what = "band: 95% percentile bootstrap interval of the mean (2000 resamples, "
+		       "fixed seed)";
+	else
+		what = "band: min-max of the runs where n < 5, else the 95% percentile "
+		       "bootstrap interval of the mean";
+	k += (size_t)snprintf(c + k, len - k, "%s", what);
+	if (L->clamped && k < len)
+		k += (size_t)snprintf(c + k, len - k, ", clipped to the quantity's range");
+	if (L->oversub && k < len)
+		snprintf(c + k, len - k, ". Ringed points: more threads than cores "
+			 "(oversubscribed).");
+}
+
+static void plot_layout(const struct plot_spec *spec, struct plot_data *d,
+			struct plot_layout *L)
+{
+	plot_quantity_range(spec, &L->ymin, &L->ymax);
+	plot_clamp_bands(d, L);
+	struct plot_extent ex = {INFINITY, -INFINITY, INFINITY, 0};
+	struct plot_extent ey = ex;
+	for (size_t i = 0; i < d->nrows; i++) {
+		const struct plot_row *r = &d->rows[i];
+		plot_extent_add(&ex, r->x);
+		plot_extent_add(&ey, r->y);
+	}
+	L->x.log = plot_use_log(spec->logx, &ex);
+	L->y.log = plot_use_log(spec->logy, &ey);
+	L->x.log_refused = spec->logx && !L->x.log;
+	L->y.log_refused = spec->logy && !L->y.log;
+	/* Bands widen the y extent; on a log axis only their positive part counts. */
+	for (size_t i = 0; i < d->nrows; i++) {
+		const struct plot_row *r = &d->rows[i];
+		double b[2] = {r->lo, r->hi};
+		for (int j = 0; j < 2; j++) {
+			if (!L->y.log || b[j] > 0)
+				plot_extent_add(&ey, b[j]);
+		}
+	}
+	plot_unit_prefix(spec->xunit, ex.maxabs, L->x.unit, sizeof L->x.unit, &L->x.scale);
+	plot_unit_prefix(spec->yunit, ey.maxabs, L->y.unit, sizeof L->y.unit, &L->y.scale);
+	plot_axis_range(&L->x, &ex, -INFINITY, INFINITY);
+	plot_axis_range(&L->y, &ey, L->ymin, L->ymax);
+	plot_pick_ticks(d, L);
+	plot_caption(spec, d, L);
 }
 
 /* ---- files for gnuplot ---- */
@@ -313,13 +657,17 @@ static int plot_make_files(struct plot_files *f, const char *outdir, const char 
 		return rb_error(err, errlen, "plot: cannot create a temporary folder in %s: %s",
 				 outdir, strerror(e));
 	}
-	if (rb_path_join(f->data, sizeof f->data, f->dir, "data.dat", err, errlen) ||
-	    rb_path_join(f->script, sizeof f->script, f->dir, "plot.gp", err, errlen) ||
-	    rb_path_join(f->log, sizeof f->log, f->dir, "gnuplot.log", err, errlen) ||
-	    rb_path_join(f->png, sizeof f->png, f->dir, "figure.png", err, errlen) ||
-	    rb_path_join(f->svg, sizeof f->svg, f->dir, "figure.svg", err, errlen))
-		return -1;
-	return 0;
+	/* Named as they will be published: the script names its files relative to rb_dir,
+	 * so that the kept copy redraws the figure where it lies. */
+	char name[PLOT_ID_MAX + 8];
+	const char *ext[] = {"dat", "gp", "png", "svg"};
+	char *dst[] = {f->data, f->script, f->png, f->svg};
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(name, sizeof name, "%s.%s", id, ext[i]);
+		if (rb_path_join(dst[i], PATH_MAX, f->dir, name, err, errlen))
+			return -1;
+	}
+	return rb_path_join(f->log, sizeof f->log, f->dir, "gnuplot.log", err, errlen);
 }
 
 /* gnuplot reads "NaN" as an undefined value: the point is left out. */
@@ -331,23 +679,35 @@ static void plot_put_number(FILE *fp, double v, const char *sep)
 		fprintf(fp, "NaN%s", sep);
 }
 
-static int plot_write_data(const char *path, const struct plot_data *d, char *err,
-			   size_t errlen)
+/* A band value on a log axis at or below zero cannot be drawn: it goes to the bottom. */
+static double plot_band_value(double v, const struct plot_layout *L)
+{
+	v /= L->y.scale;
+	return L->y.log && isfinite(v) && v <= 0 ? L->y.lo : v;
+}
+
+static int plot_write_data(const char *path, const struct plot_data *d,
+			   const struct plot_layout *L, char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "we");
 	if (!fp)
 		return rb_error(err, errlen, "plot: cannot write %s: %s", path, strerror(errno));
-	fputs("# x y lo hi; one block per series, in legend order (gnuplot 'index')\n", fp);
+	fprintf(fp, "# x y lo hi oversub n; one block per series, in legend order (gnuplot "
+		"'index'); x in units of %.17g, y, lo, hi of %.17g\n", L->x.scale, L->y.scale);
+	/* The quantity's range in plotted units (tests check every band against it). */
+	fprintf(fp, "# range: %.17g %.17g\n", L->ymin / L->y.scale, L->ymax / L->y.scale);
 	for (size_t s = 0; s < d->nseries; s++) {
 		if (s > 0)
 			fputs("\n\n", fp); /* two blank lines end a block */
 		const struct plot_series *ser = &d->series[s];
 		for (size_t i = ser->first; i < ser->first + ser->count; i++) {
 			const struct plot_row *r = &d->rows[i];
-			plot_put_number(fp, r->x, " ");
-			plot_put_number(fp, r->y, " ");
-			plot_put_number(fp, r->lo, " ");
-			plot_put_number(fp, r->hi, "\n");
+			plot_put_number(fp, r->x / L->x.scale, " ");
+			plot_put_number(fp, r->y / L->y.scale, " ");
+			plot_put_number(fp, plot_band_value(r->lo, L), " ");
+			plot_put_number(fp, plot_band_value(r->hi, L), " ");
+			fprintf(fp, "%d ", r->oversub);
+			plot_put_number(fp, r->n, "\n");
 		}
 	}
 	bool bad = ferror(fp);
@@ -374,17 +734,27 @@ static void plot_put_string(FILE *fp, const char *s)
 	fputc('\'', fp);
 }
 
-static void plot_put_label(FILE *fp, const char *what, const char *text)
+/* "threads (above the core count oversubscribed)" + "threads": the label as given, then
+ * the unit in parentheses (always last, so that a reader finds it in one place). */
+static void plot_put_label(FILE *fp, const char *what, const char *text, const char *unit)
 {
-	if (!text || !*text)
+	char buf[1024];
+	bool has_text = text && *text, has_unit = unit && *unit;
+	if (!has_text && !has_unit)
 		return;
+	if (has_text && has_unit && strcmp(text, unit) == 0)
+		has_unit = false; /* "threads", not "threads (threads)" */
+	snprintf(buf, sizeof buf, "%s%s%s%s%s", has_text ? text : unit,
+		 has_text && has_unit ? " (" : "", has_text && has_unit ? unit : "",
+		 has_text && has_unit ? ")" : "", "");
 	fprintf(fp, "set %s ", what);
-	plot_put_string(fp, text);
+	plot_put_string(fp, buf);
 	fputs(" noenhanced\n", fp);
 }
 
 /* The plot command: all bands first so that every line is drawn above every band; the
- * bands have no legend entry, the lines carry the series names. */
+ * bands have no legend entry, the lines carry the series names; rings over the
+ * oversubscribed points last, with one legend entry. */
 static void plot_put_elements(FILE *fp, const struct plot_data *d)
 {
 	const char *sep = "plot ";
@@ -404,12 +774,46 @@ static void plot_put_elements(FILE *fp, const struct plot_data *d)
 		fputs(" noenhanced", fp);
 		sep = ", \\\n     ";
 	}
+	bool titled = false;
+	for (size_t s = 0; s < d->nseries; s++) {
+		if (!d->series[s].has_oversub)
+			continue;
+		fprintf(fp, "%srb_data index %zu using 1:($5 > 0 ? $2 : NaN) with points "
+			"ls house_oversub %s", sep, s,
+			titled ? "notitle" : "title 'oversubscribed (threads > cores)'");
+		titled = true;
+	}
 	fputc('\n', fp);
 }
 
+static void plot_put_axes(FILE *fp, const struct plot_spec *spec, const struct plot_layout *L)
+{
+	fputs("# units: x ", fp);
+	plot_put_string(fp, L->x.unit);
+	fputs(" y ", fp);
+	plot_put_string(fp, L->y.unit);
+	fputc('\n', fp);
+	plot_put_label(fp, "xlabel", spec->xlabel, L->x.unit);
+	plot_put_label(fp, "ylabel", spec->ylabel, L->y.unit);
+	fprintf(fp, "# logscale x: asked %d, drawn %d; y: asked %d, drawn %d (log only where "
+		"the data span more than 10x)\n", spec->logx, L->x.log, spec->logy, L->y.log);
+	if (L->x.log)
+		fputs("set logscale x\n", fp);
+	if (L->y.log)
+		fputs("set logscale y\n", fp);
+	fprintf(fp, "set xrange [%.17g:%.17g]\nset yrange [%.17g:%.17g]\n", L->x.lo, L->x.hi,
+		L->y.lo, L->y.hi);
+	if (L->nticks > 0) {
+		fputs("set xtics (", fp);
+		for (size_t k = 0; k < L->nticks; k++)
+			fprintf(fp, "%s\"%g\" %.17g", k ? ", " : "", L->ticks[k], L->ticks[k]);
+		fputs(")\nunset mxtics\n", fp);
+	}
+}
+
 static int plot_write_script(const struct plot_files *f, const struct plot_spec *spec,
-			     const struct plot_data *d, const char *root, char *err,
-			     size_t errlen)
+			     const struct plot_data *d, const struct plot_layout *L,
+			     const char *root, char *err, size_t errlen)
 {
 	char house[PATH_MAX];
 	if (rb_path_join(house, sizeof house, root, RB_ROOT_MARKER, err, errlen))
@@ -418,25 +822,29 @@ static int plot_write_script(const struct plot_files *f, const struct plot_spec 
 	if (!fp)
 		return rb_error(err, errlen, "plot: cannot write %s: %s", f->script,
 				 strerror(errno));
-	fprintf(fp, "# %s: generated by relaxbench (suite/plot.c)\nload ", spec->id);
+	fprintf(fp, "# %s: generated by relaxbench (suite/plot.c); `gnuplot %s.gp` in this "
+		"folder redraws it\nload ", spec->id, spec->id);
 	plot_put_string(fp, house);
-	fputs("\nrb_data = ", fp);
-	plot_put_string(fp, f->data);
-	fputc('\n', fp);
-	plot_put_label(fp, "title", spec->title);
-	plot_put_label(fp, "xlabel", spec->xlabel);
-	plot_put_label(fp, "ylabel", spec->ylabel);
-	if (spec->logx)
-		fputs("set logscale x\n", fp);
-	if (spec->logy)
-		fputs("set logscale y\n", fp);
-	fputs("eval 'set terminal ' . house_png\nset output ", fp);
-	plot_put_string(fp, f->png);
-	fputc('\n', fp);
+	fputs("\nif (!exists('rb_dir')) rb_dir = '.'\n", fp);
+	fprintf(fp, "rb_data = rb_dir . '/%s.dat'\n", spec->id);
+	if (spec->title && *spec->title) {
+		fputs("set title ", fp);
+		plot_put_string(fp, spec->title);
+		fputs(" noenhanced\n", fp);
+	}
+	fputs("# caption: the band drawn (what a reader must know to trust it)\n"
+	      "set label 101 ", fp);
+	plot_put_string(fp, L->caption);
+	fputs(" at graph 0.5, graph 1 center offset 0, house_caption_offset noenhanced "
+	      "font house_caption_font textcolor rgb house_caption_colour\n"
+	      "set title offset 0, house_title_offset\n", fp);
+	fputs("set tmargin house_caption_tmargin\n", fp);
+	plot_put_axes(fp, spec, L);
+	fprintf(fp, "eval 'set terminal ' . house_png\nset output rb_dir . '/%s.png'\n",
+		spec->id);
 	plot_put_elements(fp, d);
-	fputs("eval 'set terminal ' . house_svg\nset output ", fp);
-	plot_put_string(fp, f->svg);
-	fputs("\nreplot\nunset output\n", fp);
+	fprintf(fp, "eval 'set terminal ' . house_svg\nset output rb_dir . '/%s.svg'\n"
+		"replot\nunset output\n", spec->id);
 	bool bad = ferror(fp);
 	errno = bad ? EIO : 0;
 	if (fclose(fp) || bad)
@@ -487,8 +895,17 @@ static int plot_gnuplot_failed(const char *logpath, int status, char *err, size_
 	return rb_error(err, errlen, "gnuplot: %s", line);
 }
 
-static int plot_run_gnuplot(struct plot_files *f, char *err, size_t errlen)
+/* rb_dir: where a generated script finds its data and writes its figures. */
+static int plot_run_gnuplot(struct plot_files *f, bool set_dir, char *err, size_t errlen)
 {
+	char dir_cmd[PATH_MAX + 16];
+	size_t k = (size_t)snprintf(dir_cmd, sizeof dir_cmd, "rb_dir = '");
+	for (const char *p = f->dir; *p && k + 4 < sizeof dir_cmd; p++) {
+		if (*p == '\'')
+			dir_cmd[k++] = '\'';
+		dir_cmd[k++] = *p;
+	}
+	snprintf(dir_cmd + k, sizeof dir_cmd - k, "'");
 	posix_spawn_file_actions_t fa;
 	if (posix_spawn_file_actions_init(&fa))
 		return rb_error(err, errlen, "plot: out of memory");
@@ -496,7 +913,11 @@ static int plot_run_gnuplot(struct plot_files *f, char *err, size_t errlen)
 	posix_spawn_file_actions_addopen(&fa, 1, f->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	/* --default-settings: ignore the user's ~/.gnuplot, so every machine draws alike. */
-	char *argv[] = {"gnuplot", "--default-settings", f->script, NULL};
+	char *argv[] = {"gnuplot", "--default-settings", "-e", dir_cmd, f->script, NULL};
+	if (!set_dir) {
+		argv[2] = f->script;
+		argv[3] = NULL;
+	}
 	pid_t pid;
 	int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -515,11 +936,12 @@ static int plot_run_gnuplot(struct plot_files *f, char *err, size_t errlen)
 }
 
 /* The PNG and the SVG go together: when the SVG cannot follow the PNG (a full disk),
- * the PNG is taken back, so that no figure is left without its twin from another run. */
+ * the PNG is taken back, so that no figure is left without its twin from another run.
+ * The script and data (when given) follow; without them the figure still stands. */
 static int plot_publish(const struct plot_files *f, const char *outdir, const char *id,
-			char *err, size_t errlen)
+			bool keep_sources, char *err, size_t errlen)
 {
-	char name[PLOT_ID_MAX + 8], png[PATH_MAX], svg[PATH_MAX];
+	char name[PLOT_ID_MAX + 8], png[PATH_MAX], svg[PATH_MAX], dst[PATH_MAX];
 	snprintf(name, sizeof name, "%s.png", id);
 	if (rb_path_join(png, sizeof png, outdir, name, err, errlen))
 		return -1;
@@ -531,30 +953,44 @@ static int plot_publish(const struct plot_files *f, const char *outdir, const ch
 		unlink(png);
 		return -1;
 	}
+	const char *ext[] = {"gp", "dat"};
+	const char *src[] = {f->script, f->data};
+	for (size_t i = 0; keep_sources && i < 2; i++) {
+		snprintf(name, sizeof name, "%s.%s", id, ext[i]);
+		if (rb_path_join(dst, sizeof dst, outdir, name, err, errlen) ||
+		    rb_path_publish(src[i], dst, err, errlen))
+			return -1;
+	}
 	return 0;
 }
 
-static int plot_draw(const struct plot_spec *spec, const struct plot_data *d,
-		     const char *root, const char *outdir, char *err, size_t errlen)
+static int plot_draw(const struct plot_spec *spec, struct plot_data *d, const char *root,
+		     const char *outdir, char *err, size_t errlen)
 {
 	if (rb_mkdirs(outdir, err, errlen))
 		return -1;
 	struct plot_files *f = calloc(1, sizeof *f);
-	if (!f)
+	struct plot_layout *L = calloc(1, sizeof *L);
+	if (!f || !L) {
+		free(f);
+		free(L);
 		return rb_error(err, errlen, "plot: out of memory");
+	}
+	plot_layout(spec, d, L);
 	int rc = plot_make_files(f, outdir, spec->id, err, errlen);
 	if (rc == 0)
-		rc = plot_write_data(f->data, d, err, errlen);
+		rc = plot_write_data(f->data, d, L, err, errlen);
 	if (rc == 0)
-		rc = plot_write_script(f, spec, d, root, err, errlen);
+		rc = plot_write_script(f, spec, d, L, root, err, errlen);
 	if (rc == 0)
-		rc = plot_run_gnuplot(f, err, errlen);
+		rc = plot_run_gnuplot(f, true, err, errlen);
 	if (rc == 0)
-		rc = plot_publish(f, outdir, spec->id, err, errlen);
+		rc = plot_publish(f, outdir, spec->id, true, err, errlen);
 	/* A leftover temporary folder is reported, but never hides an earlier error. */
 	if (f->dir[0] && rb_path_remove_tmpdir(f->dir, rc ? NULL : err, rc ? 0 : errlen))
 		rc = -1;
 	free(f);
+	free(L);
 	return rc;
 }
 
@@ -645,9 +1081,9 @@ int plot_render_template(const char *name, const char *datafile, const char *con
 	if (rc == 0)
 		rc = plot_write_template_script(f, root, name, datafile, vars, err, errlen);
 	if (rc == 0)
-		rc = plot_run_gnuplot(f, err, errlen);
+		rc = plot_run_gnuplot(f, false, err, errlen);
 	if (rc == 0)
-		rc = plot_publish(f, outdir, id, err, errlen);
+		rc = plot_publish(f, outdir, id, false, err, errlen);
 	if (f->dir[0] && rb_path_remove_tmpdir(f->dir, rc ? NULL : err, rc ? 0 : errlen))
 		rc = -1;
 	free(f);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "suite/interval.h"
 #include "suite/paths.h"
 
 static const char *const schema =
@@ -42,7 +43,7 @@ static const char *const reserved[] = {
 	"run_id", "algorithm", "dataset", "seed", "status", "message", "wall_s", "cpu_s",
 	"algo_wall_s", "peak_rss_kb", "oversubscribed", "point_id", "fingerprint", "git_rev",
 	"point", "metric", "value", "step", "mean", "sd",
-	"ci95", "lo", "hi", "n", "min", "max", "only", NULL};
+	"ci95", "lo", "hi", "n", "min", "max", "only", "band_lo", "band_hi", "oversub", NULL};
 
 int store_reserved_name(const char *name)
 {
@@ -112,6 +113,60 @@ static void ci95_final(sqlite3_context *ctx)
 		sqlite3_result_double(ctx, t95(w->n - 1) * welford_sd(w) / sqrt((double)w->n));
 }
 
+/* ---- aggregates: the figures' band (suite/interval.h: min-max or bootstrap) ---------- */
+
+struct band_values {
+	double *v;
+	size_t n, cap;
+	int oom;
+};
+
+static void band_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;
+	struct band_values *b = sqlite3_aggregate_context(ctx, sizeof(*b));
+	if (!b || b->oom)
+		return;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 8;
+		double *v = realloc(b->v, cap * sizeof(*v));
+		if (!v) {
+			b->oom = 1;
+			return;
+		}
+		b->v = v;
+		b->cap = cap;
+	}
+	b->v[b->n++] = sqlite3_value_double(argv[0]);
+}
+
+/* band_lo(value) / band_hi(value): NULL with fewer than two values (no band). */
+static void band_final(sqlite3_context *ctx, int upper)
+{
+	struct band_values *b = sqlite3_aggregate_context(ctx, 0);
+	double lo = 0, hi = 0;
+	if (b && b->oom)
+		sqlite3_result_error_nomem(ctx);
+	else if (b && iv_band(b->v, b->n, &lo, &hi) != IV_NONE)
+		sqlite3_result_double(ctx, upper ? hi : lo);
+	else
+		sqlite3_result_null(ctx);
+	if (b)
+		free(b->v);
+}
+
+static void band_lo_final(sqlite3_context *ctx)
+{
+	band_final(ctx, 0);
+}
+
+static void band_hi_final(sqlite3_context *ctx)
+{
+	band_final(ctx, 1);
+}
+
 sqlite3 *store_open(const char *path, int readonly, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
@@ -128,6 +183,10 @@ sqlite3 *store_open(const char *path, int readonly, char *err, size_t errlen)
 				welford_step, stdev_final);
 	sqlite3_create_function(db, "ci95", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
 				welford_step, ci95_final);
+	sqlite3_create_function(db, "band_lo", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+				band_step, band_lo_final);
+	sqlite3_create_function(db, "band_hi", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+				band_step, band_hi_final);
 	char *msg = NULL, version[64];
 	double have = 0;
 	char ignored[64];
@@ -604,12 +663,16 @@ static void build_views(struct sbuf *b, const char **cols, int ncols)
 		  " JOIN main.summaries s USING (run_id) WHERE v.status = 'ok';");
 	sb_add(b, "CREATE TEMP VIEW summary AS SELECT %s, metric, avg(value) AS mean,"
 		  " stdev(value) AS sd, ci95(value) AS ci95, avg(value) - ci95(value) AS lo,"
-		  " avg(value) + ci95(value) AS hi, count(*) AS n, min(value) AS min, max(value) AS max"
+		  " avg(value) + ci95(value) AS hi, count(*) AS n, min(value) AS min, max(value) AS max,"
+		  " band_lo(value) AS band_lo, band_hi(value) AS band_hi,"
+		  " coalesce(max(oversubscribed), 0) AS oversub"
 		  " FROM temp.final GROUP BY %s, metric;", g.s, g.s);
 	sb_add(b, "CREATE TEMP VIEW curve AS SELECT %s, s.metric AS metric, s.step AS step,"
 		  " avg(s.value) AS mean, stdev(s.value) AS sd, ci95(s.value) AS ci95,"
 		  " avg(s.value) - ci95(s.value) AS lo, avg(s.value) + ci95(s.value) AS hi,"
-		  " count(*) AS n FROM temp.runs v JOIN main.series s USING (run_id)"
+		  " count(*) AS n, band_lo(s.value) AS band_lo, band_hi(s.value) AS band_hi,"
+		  " coalesce(max(v.oversubscribed), 0) AS oversub"
+		  " FROM temp.runs v JOIN main.series s USING (run_id)"
 		  " WHERE v.status = 'ok' GROUP BY %s, s.metric, s.step;", g.s, g.s);
 	sb_add(b, "CREATE TEMP VIEW failures AS SELECT * FROM temp.runs WHERE status <> 'ok';");
 	free(g.s);

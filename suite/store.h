@@ -8,14 +8,17 @@
  *            algo_wall_s, peak_rss_kb, oversubscribed, <param>...
  *   final    the ok runs' summaries: runs columns + metric, value
  *   summary  final aggregated over seeds: algorithm, dataset, <param>..., metric,
- *            mean, sd, ci95, lo, hi, n, min, max
+ *            mean, sd, ci95, lo, hi, n, min, max, band_lo, band_hi, oversub
  *   curve    series aggregated over seeds: algorithm, dataset, <param>..., metric,
- *            step, mean, sd, ci95, lo, hi, n
+ *            step, mean, sd, ci95, lo, hi, n, band_lo, band_hi, oversub
  *   failures runs whose status is not ok
  *
  * so that a claim reads `SELECT mean FROM summary WHERE algorithm='sgd' AND lr=0.5 AND
  * metric='final_loss'`. Aggregates stdev() and ci95() (Student t, 95%) are registered
- * on every connection.
+ * on every connection; lo/hi are mean -+ ci95 (what claims read). The figures draw
+ * band_lo/band_hi instead, the aggregates band_lo() and band_hi() (suite/interval.h:
+ * min..max below 5 values, the 95% percentile bootstrap of the mean from 5 on; NULL for
+ * one value); oversub is 1 when a run of the group had more threads than cores.
  */
 #ifndef STORE_H
 #define STORE_H

@@ -45,3 +45,19 @@ set key noopaque nobox textcolor rgb '#202020'
 # Log axes: plain numbers rather than gnuplot's default "1x10^-3" when noenhanced.
 set format x '%g'
 set format y '%g'
+
+# Units such as "µs" are written in UTF-8.
+set encoding utf8
+
+# The caption (suite/plot.c): one line under the title naming what the line and the band
+# are (the mean of n runs; min-max, a bootstrap or a t interval) and the marks used.
+house_caption_font = ',10'
+house_caption_colour = '#303030'
+house_caption_offset = 1.0
+house_caption_tmargin = 5
+house_title_offset = 1.2
+
+# Points that ran with more threads (MPI ranks x threads) than the machine has cores: a
+# black ring around the series' own mark, with one legend entry.
+set style line 99 lc rgb '#000000' lw 1.5 pt 6 ps 2.1
+house_oversub = 99

@@ -155,3 +155,13 @@ void ck_close(struct ck *k)
 	mf_free(k->m);
 	free(k);
 }
+
+sqlite3 *ck_db(struct ck *k)
+{
+	return k->db;
+}
+
+const struct sweep *ck_sweep(struct ck *k)
+{
+	return &k->s;
+}

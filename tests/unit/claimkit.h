@@ -29,5 +29,8 @@ void ck_sql(struct ck *k, const char *sql);
 /* One claim's verdict by the suite's rules (out_claims); `measured` may be NULL. */
 enum out_verdict ck_verdict(struct ck *k, const char *claim_id, double *measured);
 void ck_close(struct ck *k);
+/* The store and the expanded manifest, for tests that render its outputs (test_figures). */
+sqlite3 *ck_db(struct ck *k);
+const struct sweep *ck_sweep(struct ck *k);
 
 #endif

@@ -10,8 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "suite/interval.h"
 #include "suite/paths.h"
 #include "suite/plot.h"
+#include "suite/store.h"
 
 #define QUERY "SELECT series, x, y, lo, hi FROM m"
 
@@ -115,10 +117,11 @@ static char *slurp(const char *path)
 static void remove_outputs(char *tmp, const char *outdir, const char *id)
 {
 	char p[4096];
-	snprintf(p, sizeof p, "%s/%s.png", outdir, id);
-	unlink(p);
-	snprintf(p, sizeof p, "%s/%s.svg", outdir, id);
-	unlink(p);
+	const char *ext[] = {"png", "svg", "gp", "dat"};
+	for (int i = 0; i < 4; i++) {
+		snprintf(p, sizeof p, "%s/%s.%s", outdir, id, ext[i]);
+		unlink(p);
+	}
 	rmdir(outdir);
 	snprintf(p, sizeof p, "%s/out", tmp);
 	rmdir(p);
@@ -147,7 +150,8 @@ Test(plot, renders_png_and_svg_with_bands_and_leaves_no_temporaries)
 	cr_assert_not_null(strstr(svg, "sgd lr=0.5"));
 	cr_assert_not_null(strstr(svg, "training loss"));
 	free(svg);
-	cr_assert_eq(count_entries(outdir), 2u, "temporary files left in %s", outdir);
+	cr_assert_eq(count_entries(outdir), 4u, "png, svg, gp, dat and no temporary files in %s",
+		     outdir);
 	sqlite3_close(db);
 	remove_outputs(tmp, outdir, "convergence");
 }
@@ -214,7 +218,7 @@ Test(plot, series_names_with_quotes_underscores_and_markup_render)
 	cr_assert_not_null(strstr(svg, "back\\slash lr=0.5"), "tab not turned into a space");
 	cr_assert_not_null(strstr(svg, "Title's _sub_ ^sup^ @macro"));
 	free(svg);
-	cr_assert_eq(count_entries(outdir), 2u);
+	cr_assert_eq(count_entries(outdir), 4u);
 	sqlite3_close(db);
 	remove_outputs(tmp, outdir, "names");
 }
@@ -225,11 +229,28 @@ Test(plot, gnuplot_failure_returns_its_error_line_and_leaves_nothing)
 	sqlite3 *db = open_store();
 	add_row(db, "negative", 1, -1, -1);
 	add_row(db, "negative", 2, -2, -1);
-	char *tmp = make_tmpdir(), err[512] = "";
-	/* Every y is negative on a log axis: gnuplot refuses to draw. */
+	char *tmp = make_tmpdir(), err[512] = "", bin[4096], fake[4200], path[8192];
+	/* The layout never asks gnuplot for what it cannot draw (a log axis over negative
+	 * values is drawn linear), so a stand-in gnuplot fails the way gnuplot does. */
+	snprintf(bin, sizeof bin, "%s/bin", tmp);
+	cr_assert_eq(mkdir(bin, 0700), 0);
+	snprintf(fake, sizeof fake, "%s/gnuplot", bin);
+	FILE *fp = fopen(fake, "w");
+	cr_assert_not_null(fp);
+	fputs("#!/bin/sh\necho 'warning: something'\n"
+	      "echo '\"/tmp/x/plot.gp\" line 12: all points y value undefined!'\nexit 1\n", fp);
+	fclose(fp);
+	cr_assert_eq(chmod(fake, 0700), 0);
+	const char *old_path = getenv("PATH");
+	snprintf(path, sizeof path, "%s:%s", bin, old_path ? old_path : "/usr/bin");
+	setenv("PATH", path, 1);
 	struct plot_spec spec = {.id = "fails", .logy = 1, .query = QUERY};
-	cr_assert_eq(plot_render(db, &spec, tmp, err, sizeof err), -1);
-	cr_assert_not_null(strstr(err, "gnuplot: line"), "%s", err);
+	int rc = plot_render(db, &spec, tmp, err, sizeof err);
+	setenv("PATH", old_path ? old_path : "/usr/bin", 1);
+	unlink(fake);
+	rmdir(bin);
+	cr_assert_eq(rc, -1);
+	cr_assert_not_null(strstr(err, "gnuplot: line 12"), "%s", err);
 	cr_assert_not_null(strstr(err, "undefined"), "%s", err);
 	cr_assert_eq(count_entries(tmp), 0u, "no figure and no temporary folder");
 	sqlite3_close(db);
@@ -277,4 +298,138 @@ Test(plot, check_query_accepts_one_select_and_refuses_the_rest)
 	cr_assert_eq(plot_check_query(db, "  ", err, sizeof err), -1);
 	cr_assert_not_null(strstr(err, "empty"), "%s", err);
 	sqlite3_close(db);
+}
+
+/* ---- issue 22: units, scales, bands, captions, marks ---- */
+
+Test(plot, unit_prefix_is_chosen_from_the_data)
+{
+	const struct {
+		const char *unit;
+		double maxabs;
+		const char *label;
+		double scale;
+	} cases[] = {
+		{"ops/s", 4.5e7, "M ops/s", 1e6},   {"s", 0.004, "ms", 1e-3},
+		{"s", 2e-7, "ns", 1e-9},            {"s", 30, "s", 1},
+		{"B", 3e6, "MiB", 1048576},         {"B", 900, "B", 1},
+		{"B/s", 2e9, "GB/s", 1e9},          {"threads", 4, "threads", 1},
+		{"iterations", 5e4, "k iterations", 1e3}, {"elements", 4096, "elements", 1},
+		{"updates/s", 0.5, "updates/s", 1}, {"fraction", 1e-4, "fraction", 1},
+		{"\xc3\x97", 3e4, "\xc3\x97", 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[64];
+		double scale = 0;
+		plot_unit_prefix(cases[i].unit, cases[i].maxabs, out, sizeof out, &scale);
+		cr_expect_str_eq(out, cases[i].label, "%s at %g", cases[i].unit, cases[i].maxabs);
+		cr_expect_float_eq(scale, cases[i].scale, 1e-12 * cases[i].scale, "%s at %g",
+				   cases[i].unit, cases[i].maxabs);
+	}
+}
+
+Test(plot, interval_is_min_max_below_five_and_a_reproducible_bootstrap_from_five)
+{
+	double three[] = {9, 1, 5}, lo = 0, hi = 0;
+	cr_assert_eq(iv_band(three, 3, &lo, &hi), IV_MINMAX);
+	cr_expect_eq(lo, 1);
+	cr_expect_eq(hi, 9);
+	double one[] = {4};
+	cr_assert_eq(iv_band(one, 1, &lo, &hi), IV_NONE);
+	/* Bimodal timings: a t interval of these reaches below zero; the bootstrap stays
+	 * inside [min, max] and around the mean, and gives the same band in any order. */
+	double a[] = {1, 1, 1, 1, 1, 1, 30, 30}, b[] = {30, 1, 1, 30, 1, 1, 1, 1};
+	double lo2 = 0, hi2 = 0, mean = 67.0 / 8;
+	cr_assert_eq(iv_band(a, 8, &lo, &hi), IV_BOOTSTRAP);
+	cr_assert_eq(iv_band(b, 8, &lo2, &hi2), IV_BOOTSTRAP);
+	cr_expect(lo >= 1 && hi <= 30 && lo < mean && mean < hi, "[%g, %g]", lo, hi);
+	cr_expect(hi < 30, "not merely min-max: [%g, %g]", lo, hi);
+	cr_expect_eq(lo, lo2);
+	cr_expect_eq(hi, hi2);
+}
+
+Test(plot, store_registers_band_aggregates)
+{
+	char err[256];
+	sqlite3 *db = store_open(":memory:", 0, err, sizeof err);
+	cr_assert_not_null(db, "%s", err);
+	double v = 0;
+	cr_assert_eq(store_scalar(db, "SELECT band_lo(x) FROM (SELECT 3 AS x UNION ALL SELECT 7"
+				  " UNION ALL SELECT 5)", &v, err, sizeof err), 1, "%s", err);
+	cr_expect_eq(v, 3);
+	cr_assert_eq(store_scalar(db, "SELECT band_hi(x) FROM (SELECT 3 AS x UNION ALL SELECT 7)",
+				  &v, err, sizeof err), 1, "%s", err);
+	cr_expect_eq(v, 7);
+	cr_expect_eq(store_scalar(db, "SELECT band_hi(x) FROM (SELECT 3 AS x)", &v, err,
+				  sizeof err), 0, "one value: no band");
+	store_close(db);
+}
+
+/* The issue's figure: throughput over 1, 2, 4 threads with a Student t band that goes
+ * below zero, log x asked for. Drawn: M ops/s, a linear x with ticks at 1, 2, 4, the band
+ * clamped at 0, the oversubscribed point ringed, a caption naming the band. */
+Test(plot, throughput_figure_reads_in_prefixed_units_with_honest_band_and_ticks)
+{
+	use_repo_root();
+	sqlite3 *db = NULL;
+	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "CREATE TABLE m(series TEXT, x REAL, y REAL, lo REAL, hi REAL,"
+				  " n INTEGER, oversub INTEGER);"
+				  "INSERT INTO m VALUES ('queue', 1, 4.5e7, -5e6, 9e7, 3, 0),"
+				  " ('queue', 2, 3e7, 1e7, 5e7, 3, 0), ('queue', 4, 2e7, 1e6, 3e7, 3, 1);",
+				  NULL, NULL, NULL), SQLITE_OK);
+	char *tmp = make_tmpdir(), p[4096], err[512] = "";
+	struct plot_spec spec = {.id = "queue_throughput", .title = "Priority queues",
+				 .xlabel = "threads", .ylabel = "throughput", .logx = 1,
+				 .xunit = "threads", .yunit = "ops/s", .band = PLOT_BAND_T95,
+				 .query = "SELECT series, x, y, lo, hi, n, oversub FROM m"};
+	cr_assert_eq(plot_render(db, &spec, tmp, err, sizeof err), 0, "%s", err);
+	snprintf(p, sizeof p, "%s/queue_throughput.gp", tmp);
+	char *gp = slurp(p);
+	cr_expect_not_null(strstr(gp, "set ylabel 'throughput (M ops/s)'"), "%s", gp);
+	cr_expect_not_null(strstr(gp, "set xlabel 'threads'"), "%s", gp);
+	cr_expect_null(strstr(gp, "set logscale x"), "1..4 spans less than a decade");
+	cr_expect_not_null(strstr(gp, "set xtics (\"1\" 1, \"2\" 2, \"4\" 4)"), "%s", gp);
+	cr_expect_not_null(strstr(gp, "Student-t"), "the caption names the band");
+	cr_expect_not_null(strstr(gp, "Ringed points"), "the caption explains the rings");
+	cr_expect_not_null(strstr(gp, "ls house_oversub title"), "one legend entry");
+	cr_expect_not_null(strstr(gp, "Mean of n = 3 runs"), "%s", gp);
+	free(gp);
+	snprintf(p, sizeof p, "%s/queue_throughput.dat", tmp);
+	char *dat = slurp(p);
+	cr_expect_not_null(strstr(dat, "# range: 0 inf"), "%s", dat);
+	cr_expect_not_null(strstr(dat, "\n1 45 0 90 0 3\n"), "scaled to M, clamped at 0: %s", dat);
+	cr_expect_not_null(strstr(dat, "\n4 20 1 30 1 3"), "%s", dat);
+	free(dat);
+	sqlite3_close(db);
+	remove_outputs(tmp, tmp, "queue_throughput");
+}
+
+Test(plot, log_axis_kept_where_the_data_span_decades_and_range_clamps_bands)
+{
+	use_repo_root();
+	sqlite3 *db = open_store();
+	for (int i = 0; i < 5; i++) {
+		double x = pow(10, i);
+		add_row(db, "accuracy", x, 0.5 + 0.1 * i, 0.2); /* hi reaches 1.1 at the end */
+	}
+	char *tmp = make_tmpdir(), p[4096], err[512] = "";
+	struct plot_spec spec = {.id = "acc", .logx = 1, .logy = 1, .xunit = "B",
+				 .yunit = "fraction", .range_given = 1, .ymin = 0, .ymax = 1,
+				 .query = QUERY};
+	cr_assert_eq(plot_render(db, &spec, tmp, err, sizeof err), 0, "%s", err);
+	snprintf(p, sizeof p, "%s/acc.gp", tmp);
+	char *gp = slurp(p);
+	cr_expect_not_null(strstr(gp, "set logscale x"), "1 B .. 10 kB spans 4 decades");
+	cr_expect_null(strstr(gp, "set logscale y"), "0.5 .. 0.9 does not span a decade");
+	cr_expect_not_null(strstr(gp, "set xlabel 'KiB'"), "no label: the unit alone; %s", gp);
+	cr_expect_not_null(strstr(gp, "clipped"), "the caption says the band was clipped");
+	cr_expect_null(strstr(gp, "No band drawn"), "a band is drawn");
+	free(gp);
+	snprintf(p, sizeof p, "%s/acc.dat", tmp);
+	char *dat = slurp(p);
+	cr_expect_null(strstr(dat, " 1.1"), "no band value above 1: %s", dat);
+	free(dat);
+	sqlite3_close(db);
+	remove_outputs(tmp, tmp, "acc");
 }
