@@ -542,7 +542,7 @@ static int ctr_timed_run(const struct rb_run *run, struct rb_recorder *rec,
 {
 	bool paired = s->ops != &fetch_add_counter_ops && rb_param_bool(run, "paired");
 	struct ctr_setup baseline = *s;
-	struct ctr_rates r;
+	struct ctr_rates r = { 0 };
 	char err[256];
 
 	baseline.ops = &fetch_add_counter_ops;

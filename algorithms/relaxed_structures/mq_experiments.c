@@ -548,7 +548,7 @@ static int pq_timed_run(const struct rb_run *run, struct rb_recorder *rec, const
 {
 	bool paired = s->ops != &locked_heap_ops && rb_param_bool(run, "paired");
 	struct pq_setup baseline = pq_baseline_of(s);
-	struct pq_rates r;
+	struct pq_rates r = { 0 };
 	char err[256];
 
 	if (pq_throughput(s, paired ? &baseline : NULL, (int)rb_param_int(run, "slices"), &r, err,
