@@ -35,9 +35,12 @@
 #define MC_FINAL_SHARE 0.1
 /* A quality run's thread 0 samples the skew every this many increments. */
 #define MC_SKEW_SAMPLE_EVERY 256
-/* The bench case: seconds per timed run; the rows' configurations. */
-#define MC_BENCH_SECONDS 0.4
+/* The bench case: seconds per side of a repetition (ABBA slices); the sticky rows'
+ * configuration (m = 32 p, s = 256, the one that beat fetch_add in issue 20). */
+#define MC_BENCH_SECONDS 0.12
 #define MC_BENCH_SLICES 4
+#define MC_BENCH_STICKY_PER_THREAD 32
+#define MC_BENCH_STICKY 256
 
 static const struct rb_param_spec multicounter_seq_params[] = {
 	{ "m", RB_INT, "8", 1, 65536, NULL, "counters; a read is m x one counter" },
@@ -61,6 +64,9 @@ static const struct rb_param_spec multicounter_seq_params[] = {
 	{ "checkpoints", RB_INT, "40", 2, 10000, NULL, "points of a quality run's series over time" }
 
 static const struct rb_param_spec multicounter_params[] = {
+	{ "variant", RB_CHOICE, "paper", 0, 0, "paper|engineered",
+	  "paper: two fresh (or sticky) random counters compared on every increment; engineered: "
+	  "distinct choices from an inline generator, compared once per `stickiness` increments" },
 	{ "m", RB_INT, "0", 0, 65536, NULL, "counters; 0 = counters_per_thread x threads" },
 	{ "counters_per_thread", RB_INT, "2", 1, 1024, NULL, "c in m = c x threads, when m is 0" },
 	{ "stickiness", RB_INT, "1", 1, 1e6, NULL, "increments a thread reuses its two counters for; 1 = none" },
@@ -534,9 +540,9 @@ out:
 static int ctr_timed_run(const struct rb_run *run, struct rb_recorder *rec,
 			 const struct ctr_setup *s)
 {
-	bool paired = s->ops == &multicounter_ops && rb_param_bool(run, "paired");
+	bool paired = s->ops != &fetch_add_counter_ops && rb_param_bool(run, "paired");
 	struct ctr_setup baseline = *s;
-	struct ctr_rates r;
+	struct ctr_rates r = { 0 };
 	char err[256];
 
 	baseline.ops = &fetch_add_counter_ops;
@@ -555,7 +561,9 @@ static int ctr_timed_run(const struct rb_run *run, struct rb_recorder *rec,
 
 static int ctr_run(const struct rb_run *run, struct rb_recorder *rec, const struct mc_ops *ops)
 {
-	bool multi = ops == &multicounter_ops;
+	bool multi = ops != &fetch_add_counter_ops;
+	if (multi && !strcmp(rb_param_str(run, "variant"), "engineered"))
+		ops = &multicounter_engineered_ops;
 	long long m = multi ? rb_param_int(run, "m") : 1;
 	long long per_thread = multi ? rb_param_int(run, "counters_per_thread") : 1;
 	struct ctr_setup s = {
@@ -615,42 +623,70 @@ const struct rb_algorithm fetch_add_counter_algorithm = {
 
 /* ---- make bench ---- */
 
-/* One row: the MultiCounter against one fetch_add counter, in alternating slices. */
-static int mc_bench_row(struct bench_ctx *ctx, int threads, int counters, int stickiness,
-			char *err, size_t errlen)
+/* One bench row: a MultiCounter variant and one fetch_add counter, created once; every
+ * repetition is a paired run of ABBA slices on them. */
+struct mc_bench_pair {
+	struct ctr_timed a, b;
+};
+
+static int mc_bench_rep(void *arg, struct bench_rep *rep, char *err, size_t errlen)
+{
+	struct mc_bench_pair *p = arg;
+
+	if (paired_alternate(&p->a.side, &p->b.side, MC_BENCH_SLICES, MC_BENCH_SECONDS, err,
+			     errlen) != 0)
+		return -1;
+	*rep = (struct bench_rep){ .figure = ctr_timed_rate(&p->a), .limit = ctr_timed_rate(&p->b) };
+	return 0;
+}
+
+static int mc_bench_row(struct bench_ctx *ctx, const struct mc_ops *ops, int threads,
+			int counters, int stickiness, char *err, size_t errlen)
 {
 	struct ctr_setup s = {
-		.ops = &multicounter_ops, .threads = threads, .seed = 1, .seconds = MC_BENCH_SECONDS,
+		.ops = ops, .threads = threads, .seed = 1, .seconds = MC_BENCH_SECONDS,
 		.read_every = 1, .cfg = { .counters = counters, .stickiness = stickiness },
 	};
 	struct ctr_setup baseline = s;
-	struct ctr_rates r;
-	char params[96];
+	struct mc_bench_pair p;
+	char params[128];
 
 	baseline.ops = &fetch_add_counter_ops;
-	if (ctr_throughput(&s, &baseline, MC_BENCH_SLICES, &r, err, errlen) != 0)
+	if (ctr_timed_open(&p.a, &s, err, errlen) != 0)
 		return -1;
-	if (!r.exact) {
-		snprintf(err, errlen, "%s: the counters lost increments", ctx->bcase->name);
+	if (ctr_timed_open(&p.b, &baseline, err, errlen) != 0) {
+		ctr_timed_free(&p.a);
 		return -1;
 	}
-	snprintf(params, sizeof(params), "threads=%d;m=%d;stickiness=%d", threads, counters,
-		 stickiness);
-	return bench_emit(ctx, params, r.per_s, "incr/s", r.baseline_per_s, "incr/s", err, errlen);
+	snprintf(params, sizeof(params), "structure=%s;threads=%d;m=%d;stickiness=%d", ops->name,
+		 threads, counters, stickiness);
+	int rc = bench_measure(ctx, params, threads, BENCH_MIN_REPS, mc_bench_rep, &p, "incr/s",
+			       "fetch_add incr/s", err, errlen);
+	if (rc == 0 && !(ctr_timed_exact(&p.a) && ctr_timed_exact(&p.b))) {
+		snprintf(err, errlen, "%s: the counters lost increments", ops->name);
+		rc = -1;
+	}
+	ctr_timed_free(&p.a);
+	ctr_timed_free(&p.b);
+	return rc;
 }
 
-/* Per thread count: the paper's MultiCounter (m = 2p, fresh choices), more counters,
- * and more counters with sticky choices, each as a ratio to fetch_add in the same run. */
+/* Per thread count: the paper's MultiCounter (m = 2p, fresh choices; m = 32p sticky)
+ * and the engineered one in the same two settings, as ratios to fetch_add. */
 static int mc_bench_run(struct bench_ctx *ctx, char *err, size_t errlen)
 {
-	static const struct { int per_thread, stickiness; } rows[] = {
-		{ MC_BENCH_COUNTERS_PER_THREAD, 1 }, { 32, 1 }, { 32, 256 },
+	static const struct { const struct mc_ops *ops; int per_thread, stickiness; } rows[] = {
+		{ &multicounter_ops, MC_BENCH_COUNTERS_PER_THREAD, 1 },
+		{ &multicounter_ops, MC_BENCH_STICKY_PER_THREAD, MC_BENCH_STICKY },
+		{ &multicounter_engineered_ops, MC_BENCH_COUNTERS_PER_THREAD, 1 },
+		{ &multicounter_engineered_ops, MC_BENCH_STICKY_PER_THREAD, MC_BENCH_STICKY },
 	};
+	int threads = ctx->limits.threads < 2 ? ctx->limits.threads : 2;
 
-	for (int t = 1; t <= ctx->limits.threads; t++)
+	for (int t = 1; t <= threads; t++)
 		for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
-			if (mc_bench_row(ctx, t, rows[k].per_thread * t, rows[k].stickiness, err,
-					 errlen) != 0)
+			if (mc_bench_row(ctx, rows[k].ops, t, rows[k].per_thread * t,
+					 rows[k].stickiness, err, errlen) != 0)
 				return -1;
 	return 0;
 }
@@ -658,6 +694,7 @@ static int mc_bench_run(struct bench_ctx *ctx, char *err, size_t errlen)
 const struct bench_case relaxed_structures_multicounter_bench = {
 	.name = "multicounter",
 	.family = "relaxed_structures",
-	.doc = "MultiCounter increments/s / one fetch_add counter's increments/s, same run",
+	.doc = "MultiCounter (paper, engineered) increments/s / one fetch_add counter's "
+	       "increments/s, paired",
 	.run = mc_bench_run,
 };

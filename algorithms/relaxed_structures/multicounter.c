@@ -28,6 +28,7 @@ void mc_handle_init(struct mc_handle *h, uint64_t seed, uint64_t stream, struct 
 {
 	*h = (struct mc_handle){ .log = log };
 	rng_seed(&h->rng, seed, stream);
+	h->fast = seed * 0x9e3779b97f4a7c15u ^ (stream + 1) * 0xd1b54a32d192ed03u;
 }
 
 static struct mc *mc_create_counters(int counters, int stickiness)
@@ -165,6 +166,72 @@ const struct mc_ops multicounter_ops = {
 	.destroy = mc_destroy,
 	.increment = mc_increment,
 	.read = mc_read,
+	.total = mc_total,
+	.skew = mc_skew,
+	.counters = mc_counters,
+};
+
+/* ---- the engineered MultiCounter ---- */
+
+/* splitmix64, inline: a fraction of the cost of an out-of-line unbiased draw. */
+static uint64_t mce_random(struct mc_handle *h)
+{
+	uint64_t z = (h->fast += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n) by multiply-shift of 32 random bits: bias below n / 2^32. */
+static int mce_below(uint64_t bits, int n)
+{
+	return (int)(((bits & 0xffffffffu) * (uint64_t)n) >> 32);
+}
+
+/* The smaller of two distinct uniform counters (the one counter when m = 1). */
+static int mce_choose(const struct mc *mc, struct mc_handle *h)
+{
+	uint64_t r = mce_random(h);
+	int i = mce_below(r, mc->counters);
+
+	if (mc->counters == 1)
+		return i;
+	int j = mce_below(r >> 32, mc->counters - 1);
+	j += j >= i;
+	return mc_load(mc, i) <= mc_load(mc, j) ? i : j;
+}
+
+/* The choice is made once per `stickiness` increments; in between an increment is one
+ * fetch_add to a line this thread is likely to own already. */
+static void mce_increment(struct mc *mc, struct mc_handle *h)
+{
+	if (h->left == 0) {
+		h->choice[0] = mce_choose(mc, h);
+		h->left = mc->stickiness;
+	}
+	h->left--;
+	mc_add(mc, h, h->choice[0]);
+}
+
+static uint64_t mce_read(struct mc *mc, struct mc_handle *h)
+{
+	int i = mce_below(mce_random(h), mc->counters);
+	uint64_t value = (uint64_t)mc->counters * mc_load(mc, i);
+
+	if (h->log)
+		oplog_append(h->log, OPLOG_READ, value);
+	return value;
+}
+
+const struct mc_ops multicounter_engineered_ops = {
+	.name = "multicounter_engineered",
+	.summary = "m counters; the smaller of two distinct random ones, chosen once per "
+		   "`stickiness` increments; inline generator",
+	.create = mc_create,
+	.destroy = mc_destroy,
+	.increment = mce_increment,
+	.read = mce_read,
 	.total = mc_total,
 	.skew = mc_skew,
 	.counters = mc_counters,

@@ -9,6 +9,11 @@
  * Variants (`const struct mc_ops`):
  *   multicounter_ops       the MultiCounter, with optional stickiness (a thread keeps
  *                          its two counters for several increments)
+ *   multicounter_engineered_ops  the same counters engineered for increments: two
+ *                          distinct counters from an inline splitmix64 draw, and a
+ *                          batched choice: every `stickiness` increments it compares the
+ *                          two once and then adds to the smaller with a bare fetch_add
+ *                          (the paper's sticky variant re-reads both on every increment)
  *   fetch_add_counter_ops  the exact baseline: one atomic counter, fetch_add
  *
  * Operations are thread-safe; `total` and `skew` read every counter one by one, which
@@ -33,6 +38,9 @@ struct mc_handle {
 	struct rng rng;
 	struct oplog *log; /* quality runs: increments and reads with their ticks */
 	int choice[2], left;
+	/* The engineered variant's cheap generator (splitmix64 state), seeded apart from
+	 * `rng` so that the paper's variant draws the same stream as before. */
+	uint64_t fast;
 };
 
 struct mc_ops {
@@ -52,6 +60,7 @@ struct mc_ops {
 };
 
 extern const struct mc_ops multicounter_ops;
+extern const struct mc_ops multicounter_engineered_ops;
 extern const struct mc_ops fetch_add_counter_ops;
 
 void mc_handle_init(struct mc_handle *h, uint64_t seed, uint64_t stream, struct oplog *log);

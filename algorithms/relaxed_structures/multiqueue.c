@@ -38,6 +38,7 @@ void mq_handle_init(struct mq_handle *h, uint64_t seed, uint64_t stream, struct 
 {
 	*h = (struct mq_handle){ .log = log };
 	rng_seed(&h->rng, seed, stream);
+	h->fast = seed * 0x9e3779b97f4a7c15u ^ (stream + 1) * 0xd1b54a32d192ed03u;
 }
 
 static struct mq *mq_create_queues(int queues, int stickiness, size_t capacity_hint)

@@ -11,6 +11,7 @@
  * Variants (`const struct mq_ops`):
  *   multiqueue_ops   the MultiQueue, with optional stickiness (a thread keeps its
  *                    choices for several operations, github marvinwilliams/multiqueue)
+ *   multiqueue_engineered_ops (mq_engineered.h) the same process engineered for speed
  *   locked_heap_ops  the exact baseline: one binary heap under one lock
  *
  * Keys are distinct 64-bit integers other than MQ_EMPTY. Operations are thread-safe;
@@ -45,6 +46,9 @@ struct mq_handle {
 	struct oplog *log;
 	int insert_queue, insert_left;
 	int delete_queue[2], delete_left;
+	/* The engineered variant's cheap generator (splitmix64 state), seeded apart from
+	 * `rng` so that the paper's variant draws the same stream as before. */
+	uint64_t fast;
 };
 
 struct mq_ops {

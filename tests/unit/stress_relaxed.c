@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "algorithms/kernels/rng.h"
+#include "algorithms/relaxed_structures/mq_engineered.h"
 #include "algorithms/relaxed_structures/multicounter.h"
 #include "algorithms/relaxed_structures/multiqueue.h"
 
@@ -26,9 +27,16 @@ const struct stress_case stress_cases[] = {
 	 * empty-sample path and the scan race with insertions. */
 	{ "stress_mq", "multiqueue_8_threads_mostly_empty", "multiqueue", 8, 16, 1, 0.4 },
 	{ "stress_mq", "locked_heap_4_threads", "locked_heap", 4, 1, 1, 0.5 },
+	/* The engineered variant in the same three settings: its buffers overflow, flush
+	 * and refill under contention, and its shared stickiness pushes to a sticky pair. */
+	{ "stress_mq", "engineered_2_threads_contended", "multiqueue_engineered", 2, 2, 1, 0.5 },
+	{ "stress_mq", "engineered_4_threads_sticky", "multiqueue_engineered", 4, 8, 16, 0.5 },
+	{ "stress_mq", "engineered_8_threads_mostly_empty", "multiqueue_engineered", 8, 16, 1, 0.4 },
 	{ "stress_mc", "multicounter_2_threads_few_counters", "multicounter", 2, 2, 1, 0 },
 	{ "stress_mc", "multicounter_8_threads_sticky", "multicounter", 8, 16, 64, 0 },
 	{ "stress_mc", "fetch_add_counter_4_threads", "fetch_add_counter", 4, 1, 1, 0 },
+	{ "stress_mc", "engineered_counter_2_threads_few_counters", "multicounter_engineered", 2, 2, 1, 0 },
+	{ "stress_mc", "engineered_counter_8_threads_sticky", "multicounter_engineered", 8, 16, 256, 0 },
 	{ 0 },
 };
 
@@ -148,6 +156,7 @@ done:
 static const struct mq_ops *queue_ops(const char *name)
 {
 	return !strcmp(name, multiqueue_ops.name) ? &multiqueue_ops
+	       : !strcmp(name, multiqueue_engineered_ops.name) ? &multiqueue_engineered_ops
 	       : !strcmp(name, locked_heap_ops.name) ? &locked_heap_ops : NULL;
 }
 
@@ -225,6 +234,7 @@ static void *counter_worker(void *arg)
 static const struct mc_ops *counter_ops(const char *name)
 {
 	return !strcmp(name, multicounter_ops.name) ? &multicounter_ops
+	       : !strcmp(name, multicounter_engineered_ops.name) ? &multicounter_engineered_ops
 	       : !strcmp(name, fetch_add_counter_ops.name) ? &fetch_add_counter_ops : NULL;
 }
 

@@ -23,3 +23,8 @@ Test(stress_mq, locked_heap_4_threads) { run_case("locked_heap_4_threads"); }
 Test(stress_mc, multicounter_2_threads_few_counters) { run_case("multicounter_2_threads_few_counters"); }
 Test(stress_mc, multicounter_8_threads_sticky) { run_case("multicounter_8_threads_sticky"); }
 Test(stress_mc, fetch_add_counter_4_threads) { run_case("fetch_add_counter_4_threads"); }
+Test(stress_mq, engineered_2_threads_contended) { run_case("engineered_2_threads_contended"); }
+Test(stress_mq, engineered_4_threads_sticky) { run_case("engineered_4_threads_sticky"); }
+Test(stress_mq, engineered_8_threads_mostly_empty) { run_case("engineered_8_threads_mostly_empty"); }
+Test(stress_mc, engineered_counter_2_threads_few_counters) { run_case("engineered_counter_2_threads_few_counters"); }
+Test(stress_mc, engineered_counter_8_threads_sticky) { run_case("engineered_counter_8_threads_sticky"); }
