@@ -14,11 +14,21 @@
  * low threshold is smaller than every survivor, so K survivors contain the top K,
  * fewer than K send the call to the exact path over all entries, and more than K
  * above the high threshold fall back to a quickselect over all survivors.
+ *
+ * Only reading x depends on the element type (topk_filter.c); from the items on, fp64
+ * and fp32 share every line. With threads, slice s of x is filtered into items from
+ * its own first index on (a slice has no more survivors than entries), and one merge
+ * moves the slices' survivors together in slice order: the list is the one-thread
+ * list, so the rest of the call, and its output, are the same.
  */
 #include "algorithms/kernels/topk.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "algorithms/kernels/topk_filter.h"
 
 /* Inputs below this many entries are selected exactly without sampling. */
 #define TOPK_SAMPLE_MIN_N 8192
@@ -29,15 +39,12 @@
 #define TOPK_SAMPLE_BLOCKS_MAX 2048
 /* One sampled block per this many entries, within the bounds above. */
 #define TOPK_SAMPLE_STRIDE 1024
-/* Entries the filter checks at once before it looks at one. */
-#define TOPK_FILTER_BLOCK 16
+/* Below this many entries per thread the filter runs on one thread. */
+#define TOPK_PARALLEL_MIN_N 65536
+/* Slice boundaries are multiples of this many entries (whole cache lines). */
+#define TOPK_SLICE_ALIGN 64
 /* Ranges at most this long finish by insertion sort inside quickselect. */
 #define TOPK_INSERTION_MAX 16
-
-struct topk_item {
-	double mag;
-	uint32_t idx;
-};
 
 struct topk_workspace {
 	int64_t n_max;
@@ -45,10 +52,12 @@ struct topk_workspace {
 	struct topk_item *sample;  /* TOPK_SAMPLE_BLOCKS_MAX * TOPK_SAMPLE_RUN */
 };
 
-static double magnitude(double v)
-{
-	return isnan(v) ? -1.0 : fabs(v);
-}
+/* An input: its element type and its entries. */
+struct topk_input {
+	enum topk_type type;
+	const void *x;
+	int64_t n;
+};
 
 /* The selection order: larger magnitude first, then lower index. */
 static int item_before(const struct topk_item *a, const struct topk_item *b)
@@ -140,12 +149,11 @@ static void emit(const struct topk_item *items, int64_t k, uint32_t *idx)
 		idx[i] = items[i].idx;
 }
 
-static void select_exact(struct topk_item *items, const double *x, int64_t n, int64_t k,
+static void select_exact(struct topk_item *items, const struct topk_input *in, int64_t k,
 			 uint32_t *idx)
 {
-	for (int64_t i = 0; i < n; i++)
-		items[i] = (struct topk_item){ magnitude(x[i]), (uint32_t)i };
-	select_first(items, (size_t)n, (size_t)k);
+	topk_filter_load(in->type, in->x, 0, in->n, 0, items);
+	select_first(items, (size_t)in->n, (size_t)k);
 	emit(items, k, idx);
 }
 
@@ -172,9 +180,10 @@ static double sample_rank(struct topk_item *sample, int64_t count, int64_t r)
  * K (1 - 4 sigma) are > *high (+inf when that rank is below 1): the entries above
  * *high are surely in the top K, and only those in between need an exact selection.
  * -1 when the sample cannot narrow the search (K too close to n). */
-static int sample_thresholds(struct topk_workspace *w, const double *x, int64_t n, int64_t k,
+static int sample_thresholds(struct topk_workspace *w, const struct topk_input *in, int64_t k,
 			     double *low, double *high)
 {
+	int64_t n = in->n;
 	int64_t blocks = n / TOPK_SAMPLE_STRIDE;
 	blocks = blocks < TOPK_SAMPLE_BLOCKS_MIN ? TOPK_SAMPLE_BLOCKS_MIN : blocks;
 	blocks = blocks > TOPK_SAMPLE_BLOCKS_MAX ? TOPK_SAMPLE_BLOCKS_MAX : blocks;
@@ -182,8 +191,9 @@ static int sample_thresholds(struct topk_workspace *w, const double *x, int64_t 
 	for (int64_t b = 0; b < blocks; b++) {
 		int64_t start = b * stratum + (int64_t)(scramble((uint64_t)b) %
 							(uint64_t)(stratum - TOPK_SAMPLE_RUN + 1));
-		for (int64_t i = start; i < start + TOPK_SAMPLE_RUN; i++, s++)
-			w->sample[s] = (struct topk_item){ magnitude(x[i]), (uint32_t)s };
+		topk_filter_load(in->type, in->x, start, TOPK_SAMPLE_RUN, (uint32_t)s,
+				 w->sample + s);
+		s += TOPK_SAMPLE_RUN;
 	}
 	double expect = (double)k / (double)n * (double)s, margin = 4.0 * sqrt(expect) + 4.0;
 	int64_t r_low = (int64_t)ceil(expect + margin), r_high = (int64_t)floor(expect - margin);
@@ -195,28 +205,41 @@ static int sample_thresholds(struct topk_workspace *w, const double *x, int64_t 
 	return 0;
 }
 
-/* Items of every entry with |x_i| >= t, in index order; returns their count. NaN
- * fails the comparison and never passes. Inside a block that has a survivor every
- * entry is written and the count advances only past survivors: no branch to
- * mispredict. */
-static int64_t filter(struct topk_item *items, const double *x, int64_t n, double t)
+/* First entry of slice `s` of `slices`. */
+static int64_t slice_start(int64_t n, int slices, int s)
 {
-	int64_t c = 0, i = 0;
-	for (; i + TOPK_FILTER_BLOCK <= n; i += TOPK_FILTER_BLOCK) {
-		int any = 0;
-		for (int j = 0; j < TOPK_FILTER_BLOCK; j++)
-			any |= fabs(x[i + j]) >= t;
-		if (!any)
-			continue;
-		for (int j = 0; j < TOPK_FILTER_BLOCK; j++) {
-			double m = fabs(x[i + j]);
-			items[c] = (struct topk_item){ m, (uint32_t)(i + j) };
-			c += m >= t;
-		}
+	if (s >= slices)
+		return n;
+	return n * s / slices / TOPK_SLICE_ALIGN * TOPK_SLICE_ALIGN;
+}
+
+/* Items of every entry with |x_i| >= t, in index order, on up to `threads` threads;
+ * returns their count. */
+static int64_t filter(struct topk_item *items, const struct topk_input *in, double t,
+		      int threads)
+{
+	int64_t n = in->n;
+	if (threads > TOPK_MAX_THREADS)
+		threads = TOPK_MAX_THREADS;
+	if (threads <= 1 || n / threads < TOPK_PARALLEL_MIN_N)
+		return topk_filter(in->type, in->x, 0, n, t, items);
+	int64_t count[TOPK_MAX_THREADS];
+	int slices = 1;
+#pragma omp parallel num_threads(threads)
+	{
+		int s = omp_get_thread_num(), ns = omp_get_num_threads();
+		int64_t lo = slice_start(n, ns, s), hi = slice_start(n, ns, s + 1);
+		count[s] = topk_filter(in->type, in->x, lo, hi, t, items + lo);
+		if (s == 0)
+			slices = ns;
 	}
-	for (; i < n; i++)
-		if (fabs(x[i]) >= t)
-			items[c++] = (struct topk_item){ fabs(x[i]), (uint32_t)i };
+	/* The merge: slice s's survivors start at its first index, at or after the end of
+	 * those moved before them. */
+	int64_t c = count[0];
+	for (int s = 1; s < slices; s++) {
+		memmove(items + c, items + slice_start(n, slices, s), (size_t)count[s] * sizeof(*items));
+		c += count[s];
+	}
 	return c;
 }
 
@@ -230,19 +253,21 @@ static int64_t split_sure(struct topk_item *items, int64_t c, double high)
 	return sure;
 }
 
-int topk_select(struct topk_workspace *w, const double *x, int64_t n, int64_t k, uint32_t *idx)
+static int select_typed(struct topk_workspace *w, const struct topk_input *in, int64_t k,
+			int threads, uint32_t *idx)
 {
+	int64_t n = in->n;
 	if (n < 0 || n > w->n_max || k < 0 || k > n)
 		return -1;
 	if (k == 0)
 		return 0;
 	double low = -1.0, high = INFINITY;
-	if (n < TOPK_SAMPLE_MIN_N || sample_thresholds(w, x, n, k, &low, &high) != 0)
+	if (n < TOPK_SAMPLE_MIN_N || sample_thresholds(w, in, k, &low, &high) != 0)
 		low = -1.0;
 	/* low <= 0 would let every zero through: the filter could not help. */
-	int64_t c = low > 0.0 ? filter(w->items, x, n, low) : -1;
+	int64_t c = low > 0.0 ? filter(w->items, in, low, threads) : -1;
 	if (c < k) {
-		select_exact(w->items, x, n, k, idx);
+		select_exact(w->items, in, k, idx);
 		return 0;
 	}
 	/* Every entry above high comes before every other survivor: when there are at
@@ -253,6 +278,31 @@ int topk_select(struct topk_workspace *w, const double *x, int64_t n, int64_t k,
 	select_first(w->items + sure, (size_t)(c - sure), (size_t)(k - sure));
 	emit(w->items, k, idx);
 	return 0;
+}
+
+int topk_select_threads(struct topk_workspace *w, const double *x, int64_t n, int64_t k,
+			int threads, uint32_t *idx)
+{
+	struct topk_input in = { TOPK_F64, x, n };
+	return select_typed(w, &in, k, threads, idx);
+}
+
+int topk_select_f32_threads(struct topk_workspace *w, const float *x, int64_t n, int64_t k,
+			    int threads, uint32_t *idx)
+{
+	struct topk_input in = { TOPK_F32, x, n };
+	return select_typed(w, &in, k, threads, idx);
+}
+
+int topk_select(struct topk_workspace *w, const double *x, int64_t n, int64_t k, uint32_t *idx)
+{
+	return topk_select_threads(w, x, n, k, 1, idx);
+}
+
+int topk_select_f32(struct topk_workspace *w, const float *x, int64_t n, int64_t k,
+		    uint32_t *idx)
+{
+	return topk_select_f32_threads(w, x, n, k, 1, idx);
 }
 
 static int item_compare(const void *pa, const void *pb)
@@ -268,8 +318,7 @@ int topk_select_sort(const double *x, int64_t n, int64_t k, uint32_t *idx)
 	struct topk_item *items = malloc(((size_t)n + 1) * sizeof(*items));
 	if (!items)
 		return -1;
-	for (int64_t i = 0; i < n; i++)
-		items[i] = (struct topk_item){ magnitude(x[i]), (uint32_t)i };
+	topk_filter_load(TOPK_F64, x, 0, n, 0, items);
 	qsort(items, (size_t)n, sizeof(*items), item_compare);
 	emit(items, k, idx);
 	free(items);

@@ -1,7 +1,10 @@
 /* Unit tests for algorithms/kernels/topk: the sampled selection against the full-sort
  * reference on inputs that take every path (exact for small n, filter, fallback on
  * ties and zeros), the lowest-index tie-break, NaN, and the contraction bound
- * |x - TopK(x)|^2 <= (1 - K/n)|x|^2 of the notes' T1. */
+ * |x - TopK(x)|^2 <= (1 - K/n)|x|^2 of the notes' T1; the fp32 kernel against the fp64
+ * one on the widened values, every thread count and every filter ISA against the
+ * one-thread portable output, and the Floyd-Rivest baseline (kernels/topk_nth)
+ * against the full sort. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,6 +12,7 @@
 
 #include "algorithms/kernels/rng.h"
 #include "algorithms/kernels/topk.h"
+#include "algorithms/kernels/topk_nth.h"
 
 TestSuite(topk);
 
@@ -139,4 +143,173 @@ Test(topk, rejects_bad_arguments)
 	cr_assert_eq(topk_k_of(123, 0, 0.01), 2);
 	cr_assert_eq(topk_k_of(10, 50, 0.5), 10);
 	topk_workspace_free(w);
+}
+
+/* ---- fp32, threads, ISAs, the baseline ---- */
+
+/* Gradient-like floats with the awkward values mixed in: ties (values on a coarse
+ * grid), zeros of both signs, NaN, infinities and subnormals. */
+static float *awkward_floats(int64_t n, uint64_t seed)
+{
+	struct rng r;
+	float *x = malloc((size_t)n * sizeof(float));
+	cr_assert(x);
+	rng_seed(&r, seed, 0);
+	for (int64_t i = 0; i < n; i++) {
+		uint64_t kind = rng_below(&r, 100);
+		double v = rng_normal(&r);
+		x[i] = kind == 0   ? NAN
+		       : kind == 1 ? (rng_below(&r, 2) ? INFINITY : -INFINITY)
+		       : kind == 2 ? (rng_below(&r, 2) ? 0.0f : -0.0f)
+		       : kind == 3 ? (float)(v * 1e-40)
+		       : kind < 30 ? (float)(round(v * 8.0) / 8.0)
+				   : (float)v;
+	}
+	return x;
+}
+
+static double *widened(const float *x, int64_t n)
+{
+	double *d = malloc((size_t)n * sizeof(double));
+	cr_assert(d);
+	for (int64_t i = 0; i < n; i++)
+		d[i] = (double)x[i];
+	return d;
+}
+
+/* The same indices in the same order. */
+static void assert_same_output(const uint32_t *a, const uint32_t *b, int64_t k, const char *what)
+{
+	for (int64_t j = 0; j < k; j++)
+		cr_assert_eq(a[j], b[j], "%s: entry %lld differs (%u vs %u)", what, (long long)j,
+			     a[j], b[j]);
+}
+
+Test(topk, f32_returns_the_f64_output_on_widened_values)
+{
+	static const int64_t sizes[] = { 1, 100, 8191, 8192, 50000, 300001 };
+	static const double fractions[] = { 0.0001, 0.001, 0.01, 0.1, 0.5, 1.0 };
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		int64_t n = sizes[s];
+		float *x = awkward_floats(n, 21 + s);
+		double *d = widened(x, n);
+		struct topk_workspace *w = topk_workspace_new(n);
+		uint32_t *a = malloc((size_t)n * sizeof(uint32_t)), *b = malloc((size_t)n * sizeof(uint32_t));
+		cr_assert(w && a && b);
+		for (size_t f = 0; f < sizeof(fractions) / sizeof(fractions[0]); f++) {
+			int64_t k = topk_k_of(n, 0, fractions[f]);
+			cr_assert_eq(topk_select_f32(w, x, n, k, a), 0);
+			cr_assert_eq(topk_select(w, d, n, k, b), 0);
+			assert_same_output(a, b, k, "f32 vs f64");
+			check_same(d, n, k);
+		}
+		free(a), free(b), free(x), free(d);
+		topk_workspace_free(w);
+	}
+}
+
+/* threads = 1 vs 2, 3, 4 (and a request above TOPK_MAX_THREADS), fp64 and fp32, on
+ * inputs that take the filter and the exact fallback. */
+Test(topk, every_thread_count_gives_the_one_thread_output)
+{
+	int64_t n = 400003;
+	float *x = awkward_floats(n, 9);
+	double *d = normals(n, 10);
+	struct topk_workspace *w = topk_workspace_new(n);
+	uint32_t *one = malloc((size_t)n * sizeof(uint32_t)), *many = malloc((size_t)n * sizeof(uint32_t));
+	cr_assert(w && one && many);
+	static const int threads[] = { 2, 3, 4, 1000 };
+	static const double fractions[] = { 0.001, 0.01, 0.3 };
+	for (size_t f = 0; f < sizeof(fractions) / sizeof(fractions[0]); f++) {
+		int64_t k = topk_k_of(n, 0, fractions[f]);
+		for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+			cr_assert_eq(topk_select_threads(w, d, n, k, 1, one), 0);
+			cr_assert_eq(topk_select_threads(w, d, n, k, threads[t], many), 0);
+			assert_same_output(one, many, k, "f64 threads");
+			cr_assert_eq(topk_select_f32_threads(w, x, n, k, 1, one), 0);
+			cr_assert_eq(topk_select_f32_threads(w, x, n, k, threads[t], many), 0);
+			assert_same_output(one, many, k, "f32 threads");
+		}
+	}
+	/* Mostly zeros: fewer survivors than K, the exact path over all n. */
+	for (int64_t i = 0; i < n; i++)
+		d[i] = i % 5000 == 0 ? (double)i : 0.0;
+	cr_assert_eq(topk_select_threads(w, d, n, 500, 1, one), 0);
+	cr_assert_eq(topk_select_threads(w, d, n, 500, 2, many), 0);
+	assert_same_output(one, many, 500, "f64 threads, zeros");
+	check_same(d, n, 500);
+	free(one), free(many), free(x), free(d);
+	topk_workspace_free(w);
+}
+
+/* Every filter kernel this CPU has gives the portable kernel's output, entry for
+ * entry, at sizes that leave a tail after the last 32-entry block. */
+Test(topk, every_isa_gives_the_portable_output)
+{
+	static const enum topk_isa isas[] = { TOPK_ISA_AVX, TOPK_ISA_AVX512 };
+	static const int64_t sizes[] = { 8200, 100003, 300031 };
+	static const double fractions[] = { 0.001, 0.01, 0.2 };
+	int covered = 0;
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		int64_t n = sizes[s];
+		float *x = awkward_floats(n, 40 + s);
+		double *d = widened(x, n);
+		for (int64_t i = 0; i < n; i += 7)
+			d[i] *= 1.0 + 1e-12; /* values no float has */
+		struct topk_workspace *w = topk_workspace_new(n);
+		uint32_t *ref = malloc((size_t)n * sizeof(uint32_t)), *got = malloc((size_t)n * sizeof(uint32_t));
+		uint32_t *ref32 = malloc((size_t)n * sizeof(uint32_t));
+		cr_assert(w && ref && got && ref32);
+		for (size_t f = 0; f < sizeof(fractions) / sizeof(fractions[0]); f++) {
+			int64_t k = topk_k_of(n, 0, fractions[f]);
+			cr_assert_eq(topk_set_isa(TOPK_ISA_PORTABLE), 0);
+			cr_assert_str_eq(topk_isa_name(), "portable");
+			cr_assert_eq(topk_select(w, d, n, k, ref), 0);
+			cr_assert_eq(topk_select_f32(w, x, n, k, ref32), 0);
+			check_same(d, n, k);
+			for (size_t i = 0; i < sizeof(isas) / sizeof(isas[0]); i++) {
+				if (topk_set_isa(isas[i]) != 0)
+					continue;
+				covered |= 1 << i;
+				cr_assert_eq(topk_select(w, d, n, k, got), 0);
+				assert_same_output(ref, got, k, topk_isa_name());
+				cr_assert_eq(topk_select_f32_threads(w, x, n, k, 2, got), 0);
+				assert_same_output(ref32, got, k, topk_isa_name());
+			}
+		}
+		cr_assert_eq(topk_set_isa(TOPK_ISA_AUTO), 0);
+		free(ref), free(got), free(ref32), free(x), free(d);
+		topk_workspace_free(w);
+	}
+	cr_log_info("topk ISAs checked against portable: avx %s, avx512 %s",
+		    covered & 1 ? "yes" : "no (CPU lacks it)", covered & 2 ? "yes" : "no (CPU lacks it)");
+}
+
+/* The Floyd-Rivest baseline chooses the full sort's set, fp64 and fp32, with and
+ * without caller scratch. */
+Test(topk, nth_baseline_matches_full_sort)
+{
+	static const int64_t sizes[] = { 1, 7, 601, 5000, 100000 };
+	static const double fractions[] = { 0.0001, 0.01, 0.1, 0.5, 1.0 };
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		int64_t n = sizes[s];
+		float *x = awkward_floats(n, 60 + s);
+		double *d = widened(x, n);
+		uint32_t *a = malloc((size_t)n * sizeof(uint32_t)), *b = malloc((size_t)n * sizeof(uint32_t));
+		void *scratch = malloc(topk_nth_scratch_bytes(n, 0));
+		cr_assert(a && b && scratch);
+		for (size_t f = 0; f < sizeof(fractions) / sizeof(fractions[0]); f++) {
+			int64_t k = topk_k_of(n, 0, fractions[f]);
+			cr_assert_eq(topk_select_sort(d, n, k, b), 0);
+			qsort(b, (size_t)k, sizeof(uint32_t), compare_u32);
+			cr_assert_eq(topk_nth_select(f % 2 ? scratch : NULL, d, n, k, a), 0);
+			qsort(a, (size_t)k, sizeof(uint32_t), compare_u32);
+			assert_same_output(a, b, k, "nth f64 vs sort");
+			cr_assert_eq(topk_nth_select_f32(f % 2 ? NULL : scratch, x, n, k, a), 0);
+			qsort(a, (size_t)k, sizeof(uint32_t), compare_u32);
+			assert_same_output(a, b, k, "nth f32 vs sort");
+		}
+		cr_assert_eq(topk_nth_select(NULL, d, n, n + 1, a), -1);
+		free(a), free(b), free(scratch), free(x), free(d);
+	}
 }
