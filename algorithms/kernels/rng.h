@@ -36,4 +36,25 @@ uint64_t rng_below(struct rng *r, uint64_t n);
 /* Uniform random permutation of a[0..n) in place (Fisher-Yates). */
 void rng_shuffle_int(struct rng *r, int64_t *a, int64_t n);
 
+/*
+ * The fast path of hot loops (the engineered MultiQueue and MultiCounter choose a queue
+ * per operation): splitmix64 over one word of state, inline, a fraction of the cost of an
+ * out-of-line xoshiro draw. Not the suite's reproducible stream: seed *state from it.
+ */
+static inline uint64_t rng_fast_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n) by multiply-shift of the low 32 bits of `bits`: bias below n / 2^32,
+ * 0 < n <= 2^31. */
+static inline int rng_fast_below(uint64_t bits, int n)
+{
+	return (int)(((bits & 0xffffffffu) * (uint64_t)n) >> 32);
+}
+
 #endif

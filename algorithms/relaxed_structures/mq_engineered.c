@@ -38,30 +38,14 @@ static struct mqe *as_mqe(struct mq *mq)
 	return (struct mqe *)mq;
 }
 
-/* splitmix64: one add and three multiply-xorshifts, inline. */
-static uint64_t mqe_random(struct mq_handle *h)
-{
-	uint64_t z = (h->fast += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [0, n) by multiply-shift of 32 random bits: bias below n / 2^32. */
-static int mqe_below(uint64_t bits, int n)
-{
-	return (int)(((bits & 0xffffffffu) * (uint64_t)n) >> 32);
-}
-
 /* Two distinct uniform queues (one queue when there is only one), and the countdown. */
 static void mqe_choose(const struct mqe *m, struct mq_handle *h)
 {
-	uint64_t r = mqe_random(h);
-	int i = mqe_below(r, m->queues), j = i;
+	uint64_t r = rng_fast_next(&h->fast);
+	int i = rng_fast_below(r, m->queues), j = i;
 
 	if (m->queues > 1) {
-		j = mqe_below(r >> 32, m->queues - 1);
+		j = rng_fast_below(r >> 32, m->queues - 1);
 		j += j >= i;
 	}
 	h->delete_queue[0] = i;
@@ -215,7 +199,7 @@ static int mqe_push(struct mq *mq, struct mq_handle *h, uint64_t key)
 		if (h->delete_left == 0)
 			mqe_choose(m, h);
 		/* One of the sticky pair, so that both keep receiving keys. */
-		struct mqe_slot *s = &m->slots[h->delete_queue[mqe_random(h) >> 63]];
+		struct mqe_slot *s = &m->slots[h->delete_queue[rng_fast_next(&h->fast) >> 63]];
 		if (!spin_trylock(&s->lock)) {
 			h->delete_left = 0;   /* contended: choose again */
 			continue;
@@ -231,7 +215,7 @@ static int mqe_push(struct mq *mq, struct mq_handle *h, uint64_t key)
  * exact, so a scan that finds nothing means empty. */
 static bool mqe_scan_pop(struct mqe *m, struct mq_handle *h, uint64_t *key)
 {
-	int start = mqe_below(mqe_random(h), m->queues);
+	int start = rng_fast_below(rng_fast_next(&h->fast), m->queues);
 
 	for (int k = 0; k < m->queues; k++) {
 		struct mqe_slot *s = &m->slots[(start + k) % m->queues];

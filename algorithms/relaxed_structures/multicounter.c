@@ -173,31 +173,15 @@ const struct mc_ops multicounter_ops = {
 
 /* ---- the engineered MultiCounter ---- */
 
-/* splitmix64, inline: a fraction of the cost of an out-of-line unbiased draw. */
-static uint64_t mce_random(struct mc_handle *h)
-{
-	uint64_t z = (h->fast += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [0, n) by multiply-shift of 32 random bits: bias below n / 2^32. */
-static int mce_below(uint64_t bits, int n)
-{
-	return (int)(((bits & 0xffffffffu) * (uint64_t)n) >> 32);
-}
-
 /* The smaller of two distinct uniform counters (the one counter when m = 1). */
 static int mce_choose(const struct mc *mc, struct mc_handle *h)
 {
-	uint64_t r = mce_random(h);
-	int i = mce_below(r, mc->counters);
+	uint64_t r = rng_fast_next(&h->fast);
+	int i = rng_fast_below(r, mc->counters);
 
 	if (mc->counters == 1)
 		return i;
-	int j = mce_below(r >> 32, mc->counters - 1);
+	int j = rng_fast_below(r >> 32, mc->counters - 1);
 	j += j >= i;
 	return mc_load(mc, i) <= mc_load(mc, j) ? i : j;
 }
@@ -216,7 +200,7 @@ static void mce_increment(struct mc *mc, struct mc_handle *h)
 
 static uint64_t mce_read(struct mc *mc, struct mc_handle *h)
 {
-	int i = mce_below(mce_random(h), mc->counters);
+	int i = rng_fast_below(rng_fast_next(&h->fast), mc->counters);
 	uint64_t value = (uint64_t)mc->counters * mc_load(mc, i);
 
 	if (h->log)
